@@ -1,0 +1,107 @@
+//! The local user as the API shows it.
+
+use populatte::User;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// `GET /api/me` and the `current_user` server function: the local user, from Postgres.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserProfile {
+    /// The local id (the primary key of `users`), never Clerk's.
+    pub id: Uuid,
+    pub clerk_id: String,
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub image_url: Option<String>,
+    /// First and last name, else the email.
+    pub display_name: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+impl From<&User> for UserProfile {
+    fn from(user: &User) -> Self {
+        let rfc3339 = |t: time::OffsetDateTime| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default()
+        };
+        Self {
+            id: *user.id.as_uuid(),
+            clerk_id: user.clerk_id.as_str().to_owned(),
+            email: user.email.clone(),
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            image_url: user.image_url.clone(),
+            display_name: user.display_name(),
+            created_at: rfc3339(user.created_at),
+            updated_at: rfc3339(user.updated_at),
+        }
+    }
+}
+
+impl UserProfile {
+    /// "Member since" as a calendar date (`2026-11-26`), from `created_at`.
+    pub fn member_since(&self) -> &str {
+        self.created_at.get(..10).unwrap_or(&self.created_at)
+    }
+
+    /// One or two letters for an avatar placeholder.
+    pub fn initials(&self) -> String {
+        let from = |s: &Option<String>| s.as_deref().and_then(|s| s.trim().chars().next());
+        let letters: String = [from(&self.first_name), from(&self.last_name)]
+            .into_iter()
+            .flatten()
+            .collect();
+        if letters.is_empty() {
+            from(&self.email)
+                .map(String::from)
+                .unwrap_or_else(|| "?".into())
+        } else {
+            letters
+        }
+        .to_uppercase()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use populatte::{ClerkId, UserId};
+    use time::macros::datetime;
+
+    fn user() -> User {
+        User {
+            id: UserId::from_uuid(Uuid::from_u128(7)),
+            clerk_id: ClerkId::parse("user_abc").unwrap(),
+            email: Some("ada@example.com".into()),
+            first_name: Some("ada".into()),
+            last_name: Some("Lovelace".into()),
+            image_url: None,
+            created_at: datetime!(2026-11-26 10:00 UTC),
+            updated_at: datetime!(2026-11-26 11:00 UTC),
+        }
+    }
+
+    #[test]
+    fn profile_carries_the_local_id_and_dates() {
+        let profile = UserProfile::from(&user());
+        assert_eq!(profile.id, Uuid::from_u128(7));
+        assert_eq!(profile.created_at, "2026-11-26T10:00:00Z");
+        assert_eq!(profile.member_since(), "2026-11-26");
+        assert_eq!(profile.display_name.as_deref(), Some("ada Lovelace"));
+        assert_eq!(profile.initials(), "AL");
+    }
+
+    #[test]
+    fn initials_fall_back_to_the_email_then_a_question_mark() {
+        let mut u = user();
+        u.first_name = None;
+        u.last_name = None;
+        assert_eq!(UserProfile::from(&u).initials(), "A");
+        u.email = None;
+        assert_eq!(UserProfile::from(&u).initials(), "?");
+    }
+}

@@ -1,0 +1,55 @@
+//! The signed-in user, as every handler, server function and page receives it.
+//!
+//! The server's auth layer verifies the session token, syncs the user into Postgres and puts
+//! a [`CurrentUser`] into the request's extensions. Handlers only ever take it from there:
+//! nobody looks a user up by Clerk id.
+
+use populatte::User;
+
+/// The local user behind the request's session token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentUser(pub User);
+
+impl std::ops::Deref for CurrentUser {
+    type Target = User;
+
+    fn deref(&self) -> &User {
+        &self.0
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use axum::{
+        extract::FromRequestParts, extract::OptionalFromRequestParts, http::request::Parts,
+    };
+
+    use super::CurrentUser;
+    use crate::api::ApiError;
+
+    /// `CurrentUser` in a handler: 401 when the request is anonymous. (A request with a bad
+    /// token never gets this far: the auth layer has answered 401 already.)
+    impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+        type Rejection = ApiError;
+
+        async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+            parts
+                .extensions
+                .get::<CurrentUser>()
+                .cloned()
+                .ok_or_else(ApiError::signed_out)
+        }
+    }
+
+    /// `Option<CurrentUser>`: `None` for an anonymous request; never rejects.
+    impl<S: Send + Sync> OptionalFromRequestParts<S> for CurrentUser {
+        type Rejection = std::convert::Infallible;
+
+        async fn from_request_parts(
+            parts: &mut Parts,
+            _: &S,
+        ) -> Result<Option<Self>, Self::Rejection> {
+            Ok(parts.extensions.get::<CurrentUser>().cloned())
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! The browser side of the Clerk context: follow clerk-js, act through it, and wire the
+//! request policy to it.
+
+use std::{
+    cell::{Cell, RefCell},
+    future::Future,
+    rc::Rc,
+};
+
+use leptos::{prelude::*, task::spawn_local};
+use send_wrapper::SendWrapper;
+
+use super::js::{Clerk, JsError, Subscription};
+use super::tokens::ClerkTokens;
+use super::{AuthState, ClerkContext, loader::clerk, set_if_changed};
+use crate::client::{AuthPolicy, TokenError, TokenProvider, install_policy};
+
+/// Only when rendering in the browser without the server's value (not while hydrating):
+/// clerk-js will tell.
+pub(super) fn initial_state() -> AuthState {
+    AuthState::Loading
+}
+
+pub(super) fn start(context: ClerkContext) {
+    install_policy(AuthPolicy::new(Rc::new(ClerkTokens), move || {
+        context.session_refused()
+    }));
+
+    let subscription: Rc<RefCell<Option<Subscription>>> = Rc::default();
+    let disposed = Rc::new(Cell::new(false));
+    let (slot, gone) = (subscription.clone(), disposed.clone());
+    spawn_local(async move {
+        match clerk().await {
+            Ok(clerk) if !gone.get() => {
+                set_if_changed(context.state, clerk.auth_state());
+                match clerk
+                    .subscribe(move |clerk| set_if_changed(context.state, clerk.auth_state()))
+                {
+                    Ok(subscription) => *slot.borrow_mut() = Some(subscription),
+                    Err(error) => leptos::logging::warn!("cannot follow Clerk: {error}"),
+                }
+            }
+            Ok(_) => {}
+            Err(error) => {
+                leptos::logging::warn!("{error}");
+                // Nobody will ever know better; the server's answer (if any) stands.
+                if context.state.try_with_untracked(AuthState::is_loading) == Some(true) {
+                    set_if_changed(context.state, AuthState::SignedOut);
+                }
+            }
+        }
+    });
+
+    // The provider's owner may go away (tests, a re-mounted app): stop following Clerk then.
+    let held = SendWrapper::new((subscription, disposed));
+    on_cleanup(move || {
+        let (subscription, disposed) = held.take();
+        disposed.set(true);
+        subscription.borrow_mut().take();
+    });
+}
+
+pub(super) fn redirect_to_sign_in(return_url: Option<&str>) {
+    let return_url = return_url.map_or_else(current_url, str::to_owned);
+    with_clerk("open sign-in", move |clerk| async move {
+        clerk.redirect_to_sign_in(&return_url).await
+    });
+}
+
+pub(super) fn open_sign_in() {
+    with_clerk(
+        "open sign-in",
+        |clerk| async move { clerk.open_sign_in().await },
+    );
+}
+
+pub(super) fn sign_out(redirect_url: Option<&str>) {
+    let redirect_url = redirect_url.map(str::to_owned);
+    with_clerk("sign out", move |clerk| async move {
+        clerk.sign_out(redirect_url.as_deref()).await
+    });
+}
+
+/// Runs a clerk-js action once Clerk is there. Called from event handlers, which have nobody
+/// to hand an error to: failures go to the log.
+fn with_clerk<F, Fut>(what: &'static str, action: F)
+where
+    F: FnOnce(Clerk) -> Fut + 'static,
+    Fut: Future<Output = Result<(), JsError>>,
+{
+    spawn_local(async move {
+        let result = match clerk().await {
+            Ok(clerk) => action(clerk).await.map_err(|error| error.to_string()),
+            Err(error) => Err(error.to_string()),
+        };
+        if let Err(error) = result {
+            leptos::logging::warn!("cannot {what}: {error}");
+        }
+    });
+}
+
+thread_local! {
+    // Several requests can be refused at once; the page leaves only once.
+    static LEAVING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// With no Clerk session left, go to sign-in and come back here. If Clerk still has a session
+/// the server refuses even freshly minted tokens from, sending the person to sign-in would
+/// bounce straight back (Clerk sees them signed in) and loop; end that session instead and
+/// come back here signed out, so the next sign-in is a real one.
+pub(super) fn after_session_refused() {
+    if LEAVING.with(|leaving| leaving.replace(true)) {
+        return;
+    }
+    let here = current_url();
+    spawn_local(async move {
+        let result = match clerk().await {
+            Ok(clerk) if clerk.session().is_some() => {
+                clerk.sign_out(Some(&here)).await.map_err(|e| e.to_string())
+            }
+            Ok(clerk) => clerk
+                .redirect_to_sign_in(&here)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(error) => Err(error.to_string()),
+        };
+        if let Err(error) = result {
+            leptos::logging::warn!("cannot send the person to sign in: {error}");
+            LEAVING.with(|leaving| leaving.set(false));
+        }
+    });
+}
+
+pub(super) async fn token(fresh: bool) -> Result<Option<String>, TokenError> {
+    ClerkTokens.token(fresh).await
+}
+
+fn current_url() -> String {
+    web_sys::window()
+        .and_then(|window| window.location().href().ok())
+        .unwrap_or_else(|| "/".to_owned())
+}

@@ -1,0 +1,177 @@
+//! Bindings to the subset of clerk-js the app uses (same names as clerk-js, so the offline
+//! emulator's script serves too), and their conversion into Rust values.
+
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue, closure::Closure, prelude::wasm_bindgen};
+use wasm_bindgen_futures::JsFuture;
+
+use super::state::{AuthState, ClerkUser};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The `window.Clerk` instance.
+    #[derive(Debug, Clone)]
+    pub type Clerk;
+
+    #[wasm_bindgen(method, catch, js_name = load)]
+    fn js_load(this: &Clerk) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter = loaded)]
+    fn js_loaded(this: &Clerk) -> Option<bool>;
+    #[wasm_bindgen(method, getter = user)]
+    fn js_user(this: &Clerk) -> Option<JsUser>;
+    #[wasm_bindgen(method, getter = session)]
+    fn js_session(this: &Clerk) -> Option<Session>;
+    #[wasm_bindgen(method, catch, js_name = addListener)]
+    fn js_add_listener(this: &Clerk, listener: &Function) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = openSignIn)]
+    fn js_open_sign_in(this: &Clerk) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = redirectToSignIn)]
+    fn js_redirect_to_sign_in(this: &Clerk, options: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = signOut)]
+    fn js_sign_out(this: &Clerk, options: &JsValue) -> Result<JsValue, JsValue>;
+
+    #[derive(Debug, Clone)]
+    pub type Session;
+
+    #[wasm_bindgen(method, catch, js_name = getToken)]
+    fn js_get_token(this: &Session, options: &JsValue) -> Result<JsValue, JsValue>;
+
+    #[derive(Debug, Clone)]
+    type JsUser;
+
+    #[wasm_bindgen(method, getter = id)]
+    fn id(this: &JsUser) -> Option<String>;
+    #[wasm_bindgen(method, getter = primaryEmailAddress)]
+    fn primary_email_address(this: &JsUser) -> Option<JsEmailAddress>;
+    #[wasm_bindgen(method, getter = firstName)]
+    fn first_name(this: &JsUser) -> Option<String>;
+    #[wasm_bindgen(method, getter = lastName)]
+    fn last_name(this: &JsUser) -> Option<String>;
+    #[wasm_bindgen(method, getter = fullName)]
+    fn full_name(this: &JsUser) -> Option<String>;
+    #[wasm_bindgen(method, getter = imageUrl)]
+    fn image_url(this: &JsUser) -> Option<String>;
+
+    #[derive(Debug, Clone)]
+    type JsEmailAddress;
+
+    #[wasm_bindgen(method, getter = emailAddress)]
+    fn email_address(this: &JsEmailAddress) -> Option<String>;
+}
+
+/// A JavaScript failure, as text for the log.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct JsError(pub String);
+
+impl From<JsValue> for JsError {
+    fn from(value: JsValue) -> Self {
+        let text = match value.dyn_ref::<js_sys::Error>() {
+            Some(error) => String::from(error.message()),
+            None => value.as_string().unwrap_or_else(|| format!("{value:?}")),
+        };
+        Self(text)
+    }
+}
+
+/// Awaits what a clerk-js method returned, promise or not.
+async fn settled(returned: Result<JsValue, JsValue>) -> Result<JsValue, JsError> {
+    Ok(JsFuture::from(Promise::resolve(&returned?)).await?)
+}
+
+fn options(entries: &[(&str, JsValue)]) -> Result<JsValue, JsError> {
+    let object = Object::new();
+    for (key, value) in entries {
+        Reflect::set(&object, &JsValue::from_str(key), value)?;
+    }
+    Ok(object.into())
+}
+
+/// `window.Clerk`, once the script has put it there.
+pub fn global_clerk() -> Option<Clerk> {
+    let value = Reflect::get(&js_sys::global(), &JsValue::from_str("Clerk")).ok()?;
+    (!value.is_undefined() && !value.is_null()).then(|| value.unchecked_into())
+}
+
+/// Unsubscribes from Clerk when dropped.
+pub struct Subscription {
+    _listener: Closure<dyn FnMut(JsValue)>,
+    unsubscribe: Option<Function>,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        if let Some(unsubscribe) = &self.unsubscribe {
+            let _ = unsubscribe.call0(&JsValue::NULL);
+        }
+    }
+}
+
+impl Clerk {
+    pub fn is_loaded(&self) -> bool {
+        self.js_loaded() == Some(true)
+    }
+
+    pub async fn load(&self) -> Result<(), JsError> {
+        settled(self.js_load()).await.map(drop)
+    }
+
+    pub fn session(&self) -> Option<Session> {
+        self.js_session()
+    }
+
+    pub fn auth_state(&self) -> AuthState {
+        match (self.js_user(), self.js_session()) {
+            (Some(user), Some(_)) => AuthState::SignedIn(ClerkUser {
+                id: user.id().unwrap_or_default(),
+                email: user
+                    .primary_email_address()
+                    .and_then(|address| address.email_address()),
+                first_name: user.first_name(),
+                last_name: user.last_name(),
+                full_name: user.full_name(),
+                image_url: user.image_url(),
+            }),
+            _ => AuthState::SignedOut,
+        }
+    }
+
+    /// Calls `on_change` after every change Clerk reports (sign-in, sign-out, new user data).
+    pub fn subscribe(&self, on_change: impl Fn(&Clerk) + 'static) -> Result<Subscription, JsError> {
+        let clerk = self.clone();
+        let listener =
+            Closure::<dyn FnMut(JsValue)>::new(move |_resources: JsValue| on_change(&clerk));
+        let unsubscribe = self.js_add_listener(listener.as_ref().unchecked_ref())?;
+        Ok(Subscription {
+            _listener: listener,
+            unsubscribe: unsubscribe.dyn_into::<Function>().ok(),
+        })
+    }
+
+    pub async fn open_sign_in(&self) -> Result<(), JsError> {
+        settled(self.js_open_sign_in()).await.map(drop)
+    }
+
+    pub async fn redirect_to_sign_in(&self, return_url: &str) -> Result<(), JsError> {
+        let options = options(&[("redirectUrl", JsValue::from_str(return_url))])?;
+        settled(self.js_redirect_to_sign_in(&options))
+            .await
+            .map(drop)
+    }
+
+    pub async fn sign_out(&self, redirect_url: Option<&str>) -> Result<(), JsError> {
+        let options = match redirect_url {
+            Some(url) => options(&[("redirectUrl", JsValue::from_str(url))])?,
+            None => JsValue::UNDEFINED,
+        };
+        settled(self.js_sign_out(&options)).await.map(drop)
+    }
+}
+
+impl Session {
+    /// clerk-js's `getToken`: cached unless `fresh` (`skipCache`); `None` when signed out.
+    pub async fn token(&self, fresh: bool) -> Result<Option<String>, JsError> {
+        let options = options(&[("skipCache", JsValue::from_bool(fresh))])?;
+        Ok(settled(self.js_get_token(&options)).await?.as_string())
+    }
+}

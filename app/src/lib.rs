@@ -1,0 +1,83 @@
+//! Populatte's user interface: the routes and components rendered on the server (`ssr`) and
+//! hydrated in the browser (`hydrate`).
+
+pub mod api;
+pub mod auth;
+pub mod clerk;
+pub mod client;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+/// Where the browser loads clerk-js from, and with which publishable key: Clerk's own script
+/// in production, the emulator's under `/__clerk` in development. Provided by the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClerkScript {
+    pub publishable_key: String,
+    pub script_url: String,
+}
+
+/// The HTML document around the app, rendered by the server only.
+pub fn shell(options: LeptosOptions, clerk: ClerkScript) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                // Like Clerk's own snippet: the script reads its key from this attribute and
+                // installs `window.Clerk`; the app waits for it before asking for tokens.
+                <script
+                    async
+                    crossorigin="anonymous"
+                    data-clerk-publishable-key=clerk.publishable_key
+                    src=clerk.script_url
+                ></script>
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser, after hydration: tests and styles can tell a live page
+    // from server-rendered markup.
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/populatte.css" />
+        <Title formatter=|page: String| {
+            if page.is_empty() { "Populatte".to_owned() } else { format!("{page} · Populatte") }
+        } />
+        <Router>
+            <header class="site-header">
+                <a class="brand" href="/">
+                    "Populatte"
+                </a>
+            </header>
+            <main id="main" data-hydrated=move || hydrated.get().to_string()>
+                <Routes fallback=pages::NotFound>
+                    <Route path=StaticSegment("") view=pages::Landing />
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>"Populatte — a real local user on every request."</p>
+            </footer>
+        </Router>
+    }
+}

@@ -1,0 +1,78 @@
+# Shared by scripts/setup, scripts/run and scripts/test. Source it; do not run it.
+# shellcheck shell=bash
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export ROOT
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# The tools cargo-leptos looks for on PATH before it would try a download: wasm-bindgen
+# (~/.cargo/bin), sass and wasm-opt (npm, under tools/node).
+export PATH="$HOME/.cargo/bin:$ROOT/tools/node/node_modules/.bin:$PATH"
+
+# PostgreSQL server binaries: on PATH, or where Debian's packages put them.
+pg_bindir() {
+  if command -v initdb >/dev/null 2>&1; then
+    dirname "$(command -v initdb)"
+    return
+  fi
+  local dir
+  for dir in /usr/lib/postgresql/*/bin; do
+    [ -x "$dir/initdb" ] && { echo "$dir"; return; }
+  done
+  return 1
+}
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Runs a PostgreSQL command as the owner of the cluster: PostgreSQL refuses to run as root.
+as_pg_owner() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# pg_start DIR PORT: initialises DIR once, then starts a server on 127.0.0.1:PORT (trust auth,
+# loopback only). Reuses a server already running from DIR.
+pg_start() {
+  local dir=$1 port=$2 bindir
+  bindir=$(pg_bindir) || die "PostgreSQL server binaries not found; run scripts/setup"
+  mkdir -p "$dir"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$dir" && chmod 700 "$dir"
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    as_pg_owner "$bindir/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --no-sync >"$dir.initdb.log" 2>&1 \
+      || { cat "$dir.initdb.log" >&2; die "initdb failed in $dir"; }
+  fi
+  if as_pg_owner "$bindir/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    return 0
+  fi
+  as_pg_owner "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=300 ${PG_EXTRA_OPTIONS:-}" \
+    start >/dev/null || { tail -n 20 "$dir/server.log" >&2; die "PostgreSQL did not start (log: $dir/server.log)"; }
+}
+
+# pg_port DIR: the port of the server running from DIR.
+pg_port() {
+  sed -n 4p "$1/postmaster.pid"
+}
+
+pg_stop() {
+  local dir=$1 bindir
+  bindir=$(pg_bindir) || return 0
+  [ -f "$dir/postmaster.pid" ] || return 0
+  as_pg_owner "$bindir/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# pg_create_db PORT NAME: creates the database if it does not exist.
+pg_create_db() {
+  local port=$1 name=$2
+  if ! psql -h 127.0.0.1 -p "$port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'" postgres | grep -q 1; then
+    psql -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE \"$name\"" postgres >/dev/null
+  fi
+}

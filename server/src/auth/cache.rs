@@ -1,0 +1,187 @@
+//! The in-process user cache that keeps the database off the warm path.
+//!
+//! Keyed by Clerk id. A hit whose stored profile equals the token's claims is the answer, with
+//! no database round trip. Webhooks invalidate entries on every instance (LISTEN/NOTIFY); the
+//! epoch makes that race-free: a request that read the database before an invalidation may
+//! not put what it read into the cache after it.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        RwLock,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use populatte::{ClerkId, User};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cached {
+    Live(User),
+    /// Deletion is forever: remembering it spares the tombstone lookup too.
+    Deleted,
+}
+
+struct Entry {
+    value: Cached,
+    stored_at: Instant,
+}
+
+pub struct UserCache {
+    entries: RwLock<HashMap<ClerkId, Entry>>,
+    /// Off while invalidations may be missed (the notification listener is down).
+    enabled: AtomicBool,
+    epoch: AtomicU64,
+    capacity: usize,
+    /// A safety net should an invalidation ever be missed: entries are re-read after this.
+    max_age: Duration,
+}
+
+impl UserCache {
+    pub fn new(capacity: usize, max_age: Duration) -> Self {
+        Self {
+            entries: RwLock::new(HashMap::new()),
+            enabled: AtomicBool::new(true),
+            epoch: AtomicU64::new(0),
+            capacity,
+            max_age,
+        }
+    }
+
+    pub fn get(&self, clerk_id: &ClerkId) -> Option<Cached> {
+        if !self.enabled.load(Ordering::Acquire) {
+            return None;
+        }
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        let entry = entries.get(clerk_id)?;
+        (entry.stored_at.elapsed() < self.max_age).then(|| entry.value.clone())
+    }
+
+    /// Read before going to the database; hand back to [`UserCache::insert`].
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    /// Switches the cache on or off; off, it answers nothing and stores nothing.
+    pub fn set_enabled(&self, enabled: bool) {
+        self.enabled.store(enabled, Ordering::Release);
+        if !enabled {
+            self.clear();
+        }
+    }
+
+    /// Stores `value` unless something was invalidated since `epoch` was read.
+    pub fn insert(&self, clerk_id: ClerkId, value: Cached, epoch: u64) -> bool {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        if !self.enabled.load(Ordering::Acquire) || self.epoch.load(Ordering::Acquire) != epoch {
+            return false;
+        }
+        if entries.len() >= self.capacity && !entries.contains_key(&clerk_id) {
+            // Rare and cheap to recover from: every entry is one database read away.
+            entries.clear();
+        }
+        entries.insert(
+            clerk_id,
+            Entry {
+                value,
+                stored_at: Instant::now(),
+            },
+        );
+        true
+    }
+
+    pub fn invalidate(&self, clerk_id: &ClerkId) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        entries.remove(clerk_id);
+    }
+
+    /// Forgets everything, e.g. when notifications may have been missed.
+    pub fn clear(&self) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        entries.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use populatte::UserId;
+    use time::OffsetDateTime;
+
+    use super::*;
+
+    fn user(clerk_id: &ClerkId) -> User {
+        User {
+            id: UserId::from_uuid(uuid::Uuid::nil()),
+            clerk_id: clerk_id.clone(),
+            email: None,
+            first_name: None,
+            last_name: None,
+            image_url: None,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            updated_at: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    fn id(raw: &str) -> ClerkId {
+        ClerkId::parse(raw).unwrap()
+    }
+
+    #[test]
+    fn a_fill_that_started_before_an_invalidation_is_dropped() {
+        let cache = UserCache::new(10, Duration::from_secs(60));
+        let ada = id("user_ada");
+        let epoch = cache.epoch();
+        // A webhook deletes Ada while this request is reading her row.
+        cache.invalidate(&ada);
+        assert!(!cache.insert(ada.clone(), Cached::Live(user(&ada)), epoch));
+        assert_eq!(cache.get(&ada), None);
+        let epoch = cache.epoch();
+        assert!(cache.insert(ada.clone(), Cached::Deleted, epoch));
+        assert_eq!(cache.get(&ada), Some(Cached::Deleted));
+    }
+
+    #[test]
+    fn a_disabled_cache_answers_and_keeps_nothing() {
+        let cache = UserCache::new(10, Duration::from_secs(60));
+        let ada = id("user_ada");
+        cache.insert(ada.clone(), Cached::Deleted, cache.epoch());
+        cache.set_enabled(false);
+        assert_eq!(cache.get(&ada), None);
+        assert!(!cache.insert(ada.clone(), Cached::Deleted, cache.epoch()));
+        cache.set_enabled(true);
+        assert_eq!(cache.get(&ada), None, "what was cached before is gone");
+    }
+
+    #[test]
+    fn entries_expire_after_max_age() {
+        let cache = UserCache::new(10, Duration::ZERO);
+        let ada = id("user_ada");
+        cache.insert(ada.clone(), Cached::Deleted, cache.epoch());
+        assert_eq!(cache.get(&ada), None);
+    }
+
+    #[test]
+    fn the_cache_never_grows_past_its_capacity() {
+        let cache = UserCache::new(3, Duration::from_secs(60));
+        for i in 0..10 {
+            let clerk_id = id(&format!("user_{i}"));
+            cache.insert(
+                clerk_id.clone(),
+                Cached::Live(user(&clerk_id)),
+                cache.epoch(),
+            );
+            assert!(cache.len() <= 3);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! The auth middleware: every request that carries a session token leaves here with the
+//! local user in its extensions (`CurrentUser`), or is refused.
+//!
+//! - No token: the request goes on anonymous; handlers that need a user answer 401.
+//! - A valid token: verify, sync, `CurrentUser` into the extensions.
+//! - An invalid token: 401 with Clerk's reason on `/api/*` (REST and server functions); a page
+//!   load renders signed out instead (clerk-js refreshes the cookie in the browser).
+//! - A cookie-authenticated request that changes state must come from an allowed origin.
+
+use std::{sync::Arc, time::SystemTime};
+
+use app::{
+    api::{ApiError, reason},
+    auth::CurrentUser,
+};
+use axum::{
+    extract::{Request, State},
+    http::{HeaderMap, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use url::Url;
+
+use super::{
+    failure::AuthFailure,
+    service::Authenticator,
+    token::{TokenSource, find_token},
+};
+
+#[derive(Clone)]
+pub struct AuthLayerState {
+    pub authenticator: Arc<Authenticator>,
+    /// Origins besides the request's own host that may send cookie-authenticated writes.
+    pub allowed_origins: Arc<Vec<String>>,
+}
+
+pub async fn authenticate(
+    State(state): State<AuthLayerState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    // Static assets never need a user.
+    if path.starts_with("/pkg/") {
+        return next.run(request).await;
+    }
+    let is_api = path.starts_with("/api/");
+    let Some(found) = find_token(request.headers()) else {
+        return next.run(request).await;
+    };
+    if found.source == TokenSource::Cookie
+        && !request.method().is_safe()
+        && !origin_allowed(request.headers(), &state.allowed_origins)
+    {
+        tracing::warn!("cookie-authenticated write from a foreign or unknown origin refused");
+        return ApiError::forbidden(
+            reason::CSRF_ORIGIN_MISMATCH,
+            "This request changes data and must come from this site.",
+        )
+        .into_response();
+    }
+    let result = state.authenticator.authenticate(&found, now()).await;
+    match result {
+        Ok(user) => {
+            request.extensions_mut().insert(CurrentUser(user));
+            next.run(request).await
+        }
+        Err(failure) => {
+            log(&failure);
+            if is_api {
+                failure.into_response()
+            } else {
+                // A page renders signed out; the browser's clerk-js will refresh the cookie.
+                next.run(request).await
+            }
+        }
+    }
+}
+
+fn log(failure: &AuthFailure) {
+    match failure {
+        AuthFailure::Rejected(rejection) => {
+            tracing::info!(
+                reason = rejection.reason(),
+                "session token refused: {rejection}"
+            );
+        }
+        AuthFailure::Unavailable { detail, .. } => {
+            tracing::warn!(%detail, "cannot authenticate: a dependency is unavailable");
+        }
+        AuthFailure::Internal(detail) => tracing::error!(%detail, "authentication failed"),
+    }
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Same-origin (the `Origin`, else the `Referer`, names the host the request was sent to) or
+/// listed. A write with neither header is refused: browsers send `Origin` on every
+/// cross-origin and same-origin POST, so only non-browser clients omit it, and those use the
+/// `Authorization` header, not cookies.
+pub fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| *v != "null")
+        .map(str::to_owned)
+        .or_else(|| {
+            let referer = headers.get(header::REFERER)?.to_str().ok()?;
+            Some(Url::parse(referer).ok()?.origin().ascii_serialization())
+        });
+    let Some(origin) = origin else {
+        return false;
+    };
+    if allowed.contains(&origin) {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = Url::parse(&origin).ok().and_then(|url| {
+        let host = url.host_str()?.to_owned();
+        Some(match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host,
+        })
+    });
+    matches!((host, origin_host), (Some(host), Some(origin_host)) if host.eq_ignore_ascii_case(&origin_host))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn same_origin_writes_are_allowed() {
+        let h = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "http://127.0.0.1:3000"),
+        ]);
+        assert!(origin_allowed(&h, &[]));
+        let h = headers(&[
+            ("host", "app.example.com"),
+            ("origin", "https://app.example.com"),
+        ]);
+        assert!(origin_allowed(&h, &[]));
+    }
+
+    #[test]
+    fn foreign_origins_are_refused_unless_listed() {
+        let h = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "https://evil.example"),
+        ]);
+        assert!(!origin_allowed(&h, &[]));
+        assert!(origin_allowed(&h, &["https://evil.example".into()]));
+        let h = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "http://127.0.0.1:4000"),
+        ]);
+        assert!(!origin_allowed(&h, &[]), "another port is another origin");
+    }
+
+    #[test]
+    fn the_referer_stands_in_for_a_missing_origin() {
+        let h = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("referer", "http://127.0.0.1:3000/dashboard"),
+        ]);
+        assert!(origin_allowed(&h, &[]));
+        let h = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("referer", "https://evil.example/x"),
+        ]);
+        assert!(!origin_allowed(&h, &[]));
+    }
+
+    #[test]
+    fn no_origin_at_all_or_a_null_origin_is_refused() {
+        assert!(!origin_allowed(
+            &headers(&[("host", "127.0.0.1:3000")]),
+            &[]
+        ));
+        let h = headers(&[("host", "127.0.0.1:3000"), ("origin", "null")]);
+        assert!(!origin_allowed(&h, &[]));
+    }
+}

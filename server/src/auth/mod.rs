@@ -1,0 +1,17 @@
+//! Authentication: from the Clerk session token on a request to the local `CurrentUser`.
+//!
+//! `token` finds the token, `verify` checks it against `keys`, `service` turns it into the
+//! local user (through `cache` and the core's `SyncUser`), and `layer` is the axum middleware
+//! that wires it into every request.
+
+pub mod cache;
+pub mod failure;
+pub mod keys;
+pub mod layer;
+pub mod service;
+pub mod token;
+pub mod verify;
+
+pub use failure::{AuthFailure, Rejection};
+pub use layer::AuthLayerState;
+pub use service::Authenticator;

@@ -1,0 +1,154 @@
+//! From a session token to the local user: verify, then the cache, then `SyncUser`.
+
+use std::sync::Arc;
+
+use populatte::{
+    ChangeSource, ClerkId, Profile, RepositoryError, SyncError, SyncUser, User, UserChange,
+    UserRepository,
+};
+
+use super::{
+    cache::{Cached, UserCache},
+    failure::{AuthFailure, Rejection},
+    token::{FoundToken, TokenSource},
+    verify::{VerifiedSession, Verifier},
+};
+use crate::clerk::backend::{BackendError, ClerkBackend};
+
+pub struct Authenticator {
+    verifier: Verifier,
+    users: Arc<dyn UserRepository>,
+    cache: Arc<UserCache>,
+    /// Clerk's Backend API, for tokens without profile claims; `None` without a secret key.
+    backend: Option<ClerkBackend>,
+}
+
+impl Authenticator {
+    pub fn new(
+        verifier: Verifier,
+        users: Arc<dyn UserRepository>,
+        cache: Arc<UserCache>,
+        backend: Option<ClerkBackend>,
+    ) -> Self {
+        Self {
+            verifier,
+            users,
+            cache,
+            backend,
+        }
+    }
+
+    pub fn cache(&self) -> &Arc<UserCache> {
+        &self.cache
+    }
+
+    pub fn backend(&self) -> Option<&ClerkBackend> {
+        self.backend.as_ref()
+    }
+
+    /// The local user behind `token` at `now` (Unix seconds).
+    pub async fn authenticate(
+        &self,
+        token: &FoundToken<'_>,
+        now: i64,
+    ) -> Result<User, AuthFailure> {
+        let session = self.verifier.verify(token.token, now).await?;
+        if token.source == TokenSource::Cookie
+            && token
+                .client_uat
+                .is_some_and(|uat| session.issued_at.unix_timestamp() < uat)
+        {
+            // The browser signed in again after this cookie was written.
+            return Err(Rejection::StaleCookie.into());
+        }
+        self.user_for(&session).await
+    }
+
+    /// The warm path is the first branch: a cached user whose profile equals the token's
+    /// claims, with no database round trip at all.
+    pub async fn user_for(&self, session: &VerifiedSession) -> Result<User, AuthFailure> {
+        match self.cache.get(&session.clerk_id) {
+            Some(Cached::Deleted) => return Err(Rejection::UserDeleted.into()),
+            Some(Cached::Live(user))
+                if session.profile.as_ref().is_none_or(|p| user.has_profile(p)) =>
+            {
+                return Ok(user);
+            }
+            _ => {}
+        }
+        let epoch = self.cache.epoch();
+        let result = self.load(session).await;
+        let clerk_id = session.clerk_id.clone();
+        match &result {
+            Ok(user) => {
+                self.cache
+                    .insert(clerk_id, Cached::Live(user.clone()), epoch);
+            }
+            Err(AuthFailure::Rejected(Rejection::UserDeleted)) => {
+                self.cache.insert(clerk_id, Cached::Deleted, epoch);
+            }
+            Err(_) => {}
+        }
+        result
+    }
+
+    async fn load(&self, session: &VerifiedSession) -> Result<User, AuthFailure> {
+        let profile = match &session.profile {
+            Some(profile) => profile.clone(),
+            None => {
+                // Without claims there is nothing to compare: a stored user is the answer
+                // (webhooks keep it current) and Clerk is asked only about new users.
+                match self
+                    .users
+                    .find_by_clerk_id(&session.clerk_id)
+                    .await
+                    .map_err(store_failure)?
+                {
+                    Some(record) if record.is_deleted() => {
+                        return Err(Rejection::UserDeleted.into());
+                    }
+                    Some(record) => return Ok(record.user),
+                    None => self.profile_from_clerk(&session.clerk_id).await?,
+                }
+            }
+        };
+        let change = UserChange {
+            clerk_id: session.clerk_id.clone(),
+            profile,
+            as_of: session.issued_at,
+            source: ChangeSource::SessionToken,
+        };
+        match SyncUser::new(self.users.as_ref()).execute(&change).await {
+            Ok(synced) => {
+                tracing::debug!(clerk_id = %change.clerk_id, outcome = ?synced.outcome, "user synced");
+                Ok(synced.user)
+            }
+            Err(SyncError::UserDeleted) => Err(Rejection::UserDeleted.into()),
+            Err(SyncError::Repository(error)) => Err(store_failure(error)),
+        }
+    }
+
+    async fn profile_from_clerk(&self, clerk_id: &ClerkId) -> Result<Profile, AuthFailure> {
+        let Some(backend) = &self.backend else {
+            return Err(Rejection::ClaimsMissing.into());
+        };
+        backend.profile(clerk_id).await.map_err(|error| match error {
+            // A valid token for a user Clerk no longer has: deleted moments ago.
+            BackendError::NotFound => Rejection::UserDeleted.into(),
+            BackendError::RateLimited | BackendError::Unavailable(_) => AuthFailure::Unavailable {
+                message: "Your profile cannot be loaded from Clerk right now; try again shortly.",
+                detail: error.to_string(),
+            },
+        })
+    }
+}
+
+fn store_failure(error: RepositoryError) -> AuthFailure {
+    match error {
+        RepositoryError::Unavailable(detail) => AuthFailure::Unavailable {
+            message: "The service is unavailable; try again shortly.",
+            detail,
+        },
+        RepositoryError::Failed(detail) => AuthFailure::Internal(detail),
+    }
+}

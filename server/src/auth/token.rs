@@ -1,0 +1,171 @@
+//! Where a request's session token comes from: the `Authorization` header first, the
+//! `__session` cookie second (Clerk's own order).
+
+use axum::http::{HeaderMap, header};
+
+/// How the token reached us. Cookie-borne tokens ride along automatically, so requests that
+/// change state with one need an origin check (CSRF); header-borne ones were put there by
+/// script on purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    Header,
+    Cookie,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundToken<'a> {
+    pub token: &'a str,
+    pub source: TokenSource,
+    /// `__client_uat` (seconds) when the token came from the cookie: clerk-js sets it at
+    /// sign-in and to 0 at sign-out, so a cookie token issued before it is stale.
+    pub client_uat: Option<i64>,
+}
+
+/// The session token of a request, if it carries one.
+///
+/// - `Authorization: Bearer <jwt>` (scheme case-sensitive, like Clerk) or a bare
+///   `Authorization: <jwt>`; any other scheme (`Basic …`) means "no token here".
+///   `Bearer` with nothing after it is a malformed token, not an absent one.
+/// - else the `__session` cookie; a signed-out browser (`__client_uat=0`) sends none.
+pub fn find_token(headers: &HeaderMap) -> Option<FoundToken<'_>> {
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        let value = value.to_str().unwrap_or("").trim();
+        let token = if let Some(rest) = value.strip_prefix("Bearer") {
+            // "Bearer" alone, or "Bearer " + nothing: an empty token, refused later.
+            if rest.is_empty() || rest.starts_with(' ') {
+                Some(rest.trim())
+            } else {
+                None
+            }
+        } else if !value.contains(' ') && !value.is_empty() {
+            Some(value)
+        } else {
+            None
+        };
+        if let Some(token) = token {
+            return Some(FoundToken {
+                token,
+                source: TokenSource::Header,
+                client_uat: None,
+            });
+        }
+    }
+    let session = cookie(headers, "__session").filter(|t| !t.is_empty())?;
+    let client_uat = cookie(headers, "__client_uat").and_then(|v| v.parse::<i64>().ok());
+    if client_uat == Some(0) {
+        return None;
+    }
+    Some(FoundToken {
+        token: session,
+        source: TokenSource::Cookie,
+        client_uat,
+    })
+}
+
+/// The value of one cookie from every `Cookie` header of the request.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.trim().trim_matches('"'))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    fn found(pairs: &[(&'static str, &str)]) -> Option<(String, TokenSource)> {
+        let map = headers(pairs);
+        find_token(&map).map(|f| (f.token.to_owned(), f.source))
+    }
+
+    #[test]
+    fn bearer_header_is_read() {
+        assert_eq!(
+            found(&[("authorization", "Bearer a.b.c")]),
+            Some(("a.b.c".into(), TokenSource::Header))
+        );
+    }
+
+    #[test]
+    fn a_bare_token_without_scheme_is_read() {
+        assert_eq!(
+            found(&[("authorization", "a.b.c")]),
+            Some(("a.b.c".into(), TokenSource::Header))
+        );
+    }
+
+    #[test]
+    fn other_schemes_and_lowercase_bearer_mean_no_header_token() {
+        assert_eq!(found(&[("authorization", "Basic dXNlcjpwdw==")]), None);
+        assert_eq!(found(&[("authorization", "bearer a.b.c")]), None);
+        assert_eq!(found(&[("authorization", "Bearerx.y.z")]), None);
+    }
+
+    #[test]
+    fn an_empty_bearer_is_an_empty_token_not_an_absent_one() {
+        assert_eq!(
+            found(&[("authorization", "Bearer ")]),
+            Some((String::new(), TokenSource::Header))
+        );
+        assert_eq!(
+            found(&[("authorization", "Bearer")]),
+            Some((String::new(), TokenSource::Header))
+        );
+    }
+
+    #[test]
+    fn the_session_cookie_is_the_fallback() {
+        let map = headers(&[(
+            "cookie",
+            "theme=dark; __session=a.b.c; __client_uat=1700000000",
+        )]);
+        let token = find_token(&map).unwrap();
+        assert_eq!(token.token, "a.b.c");
+        assert_eq!(token.source, TokenSource::Cookie);
+        assert_eq!(token.client_uat, Some(1_700_000_000));
+    }
+
+    #[test]
+    fn the_header_wins_over_the_cookie() {
+        assert_eq!(
+            found(&[
+                ("authorization", "Bearer h.h.h"),
+                ("cookie", "__session=c.c.c")
+            ]),
+            Some(("h.h.h".into(), TokenSource::Header))
+        );
+    }
+
+    #[test]
+    fn a_signed_out_browser_sends_no_cookie_token() {
+        assert_eq!(
+            found(&[("cookie", "__session=c.c.c; __client_uat=0")]),
+            None
+        );
+        assert_eq!(found(&[("cookie", "__session=")]), None);
+        assert_eq!(found(&[("cookie", "other=1")]), None);
+    }
+
+    #[test]
+    fn cookies_split_over_several_headers_are_found() {
+        assert_eq!(
+            found(&[("cookie", "a=1"), ("cookie", "__session=c.c.c")]),
+            Some(("c.c.c".into(), TokenSource::Cookie))
+        );
+    }
+}

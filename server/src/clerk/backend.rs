@@ -1,0 +1,174 @@
+//! Clerk's Backend API, for the one thing the auth layer may need from it: the profile of a
+//! user whose session token carries no profile claims (`GET /v1/users/{id}`).
+//!
+//! Calls are few by construction: an answer is cached per user, concurrent requests for one
+//! user share one call, a time limit bounds each call, and a local budget keeps this server
+//! under Clerk's rate limit (100 requests per 10 s on development instances).
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use futures::{
+    FutureExt,
+    future::{BoxFuture, Shared},
+};
+use populatte::{ClerkId, Profile};
+use reqwest::StatusCode;
+use url::Url;
+
+use super::user::ClerkUser;
+use crate::config::Secret;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BackendError {
+    #[error("Clerk has no such user")]
+    NotFound,
+    #[error("Clerk's Backend API is rate limiting us")]
+    RateLimited,
+    #[error("Clerk's Backend API failed: {0}")]
+    Unavailable(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct BackendSettings {
+    pub api_url: Url,
+    pub secret_key: Secret,
+    pub timeout: Duration,
+    /// How long an answer is reused. Webhooks bring changes sooner.
+    pub cache_for: Duration,
+    /// At most this many calls per `budget_window`.
+    pub budget: u32,
+    pub budget_window: Duration,
+}
+
+impl BackendSettings {
+    pub fn new(api_url: Url, secret_key: Secret) -> Self {
+        Self {
+            api_url,
+            secret_key,
+            timeout: Duration::from_secs(3),
+            cache_for: Duration::from_secs(300),
+            budget: 50,
+            budget_window: Duration::from_secs(10),
+        }
+    }
+}
+
+type Lookup = Shared<BoxFuture<'static, Result<Profile, BackendError>>>;
+
+#[derive(Clone)]
+pub struct ClerkBackend(Arc<Inner>);
+
+struct Inner {
+    settings: BackendSettings,
+    http: reqwest::Client,
+    answers: Mutex<HashMap<ClerkId, (Profile, Instant)>>,
+    in_flight: Mutex<HashMap<ClerkId, Lookup>>,
+    budget: Mutex<(Instant, u32)>,
+}
+
+impl ClerkBackend {
+    pub fn new(settings: BackendSettings, http: reqwest::Client) -> Self {
+        Self(Arc::new(Inner {
+            settings,
+            http,
+            answers: Mutex::new(HashMap::new()),
+            in_flight: Mutex::new(HashMap::new()),
+            budget: Mutex::new((Instant::now(), 0)),
+        }))
+    }
+
+    /// The user's profile from Clerk, from the cache when recent.
+    pub async fn profile(&self, clerk_id: &ClerkId) -> Result<Profile, BackendError> {
+        if let Some(profile) = self.cached(clerk_id) {
+            return Ok(profile);
+        }
+        let lookup = {
+            let mut in_flight = lock(&self.0.in_flight);
+            in_flight
+                .entry(clerk_id.clone())
+                .or_insert_with(|| {
+                    let inner = self.0.clone();
+                    let clerk_id = clerk_id.clone();
+                    async move { inner.fetch(&clerk_id).await }.boxed().shared()
+                })
+                .clone()
+        };
+        let result = lookup.await;
+        lock(&self.0.in_flight).remove(clerk_id);
+        if let Ok(profile) = &result {
+            lock(&self.0.answers).insert(clerk_id.clone(), (profile.clone(), Instant::now()));
+        }
+        result
+    }
+
+    /// Forgets a user's cached profile (a webhook said it changed).
+    pub fn forget(&self, clerk_id: &ClerkId) {
+        lock(&self.0.answers).remove(clerk_id);
+    }
+
+    fn cached(&self, clerk_id: &ClerkId) -> Option<Profile> {
+        let answers = lock(&self.0.answers);
+        let (profile, at) = answers.get(clerk_id)?;
+        (at.elapsed() < self.0.settings.cache_for).then(|| profile.clone())
+    }
+}
+
+impl Inner {
+    fn spend_budget(&self) -> bool {
+        let mut budget = lock(&self.budget);
+        if budget.0.elapsed() >= self.settings.budget_window {
+            *budget = (Instant::now(), 0);
+        }
+        if budget.1 >= self.settings.budget {
+            return false;
+        }
+        budget.1 += 1;
+        true
+    }
+
+    async fn fetch(&self, clerk_id: &ClerkId) -> Result<Profile, BackendError> {
+        if !self.spend_budget() {
+            return Err(BackendError::RateLimited);
+        }
+        let mut url = self.settings.api_url.clone();
+        url.path_segments_mut()
+            .map_err(|()| BackendError::Unavailable("CLERK_API_URL cannot be a base".into()))?
+            .pop_if_empty()
+            .extend(["v1", "users", clerk_id.as_str()]);
+        let response = self
+            .http
+            .get(url)
+            .bearer_auth(self.settings.secret_key.expose())
+            .timeout(self.settings.timeout)
+            .send()
+            .await
+            .map_err(|e| BackendError::Unavailable(e.to_string()))?;
+        match response.status() {
+            status if status.is_success() => {
+                let user: ClerkUser = response
+                    .json()
+                    .await
+                    .map_err(|e| BackendError::Unavailable(format!("unreadable user: {e}")))?;
+                if &user.id != clerk_id {
+                    return Err(BackendError::Unavailable(
+                        "Clerk answered with another user".into(),
+                    ));
+                }
+                Ok(user.profile())
+            }
+            StatusCode::NOT_FOUND => Err(BackendError::NotFound),
+            StatusCode::TOO_MANY_REQUESTS => Err(BackendError::RateLimited),
+            status => Err(BackendError::Unavailable(format!(
+                "GET /v1/users/{{id}} answered {status}"
+            ))),
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}

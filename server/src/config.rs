@@ -1,0 +1,368 @@
+//! Typed configuration, read once from the environment at start-up.
+//!
+//! Every variable is validated here, so a bad value stops the process before it serves
+//! anything, with a message that names the variable. `.env.example` documents each one.
+
+mod clerk;
+
+use std::{path::PathBuf, str::FromStr, time::Duration};
+
+use leptos::config::LeptosOptions;
+use sqlx::postgres::PgConnectOptions;
+
+pub use clerk::{ClerkConfig, ClerkMode, EmulatorSwitch, PublishableKey};
+
+pub use crate::clerk::setup::EmulatorSettings;
+
+/// A configuration value that was missing or malformed.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(variable: &'static str, problem: impl Into<String>) -> Self {
+        Self {
+            variable,
+            problem: problem.into(),
+        }
+    }
+}
+
+/// A string that must never reach a log line.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    pub connect_options: PgConnectOptions,
+    pub max_connections: u32,
+    /// How long a request waits for a pooled connection before the database counts as down.
+    pub acquire_timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    pub request_timeout: Duration,
+    pub body_limit_bytes: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub leptos: LeptosOptions,
+    pub database: DatabaseConfig,
+    pub http: HttpConfig,
+    pub log_format: LogFormat,
+    pub clerk: ClerkConfig,
+    /// Real Clerk or the offline emulator, decided (and checked) once here.
+    pub clerk_mode: ClerkMode,
+    /// The emulator's settings; used only in emulator mode.
+    pub emulator: EmulatorSettings,
+}
+
+/// Where configuration values come from: the process environment in production, a map in tests.
+pub trait Source {
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment. Empty values count as unset, as in most `.env` tooling.
+pub struct Environment;
+
+impl Source for Environment {
+    fn get(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl<const N: usize> Source for [(&str, &str); N] {
+    fn get(&self, name: &str) -> Option<String> {
+        self.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+            .filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::load(&Environment)
+    }
+
+    pub fn load(source: &impl Source) -> Result<Self, ConfigError> {
+        let leptos = leptos_options(source)?;
+        let clerk = ClerkConfig::load(source)?;
+        let clerk_mode = clerk.mode(matches!(leptos.env, leptos::config::Env::PROD))?;
+        Ok(Self {
+            leptos,
+            database: database(source)?,
+            http: HttpConfig {
+                request_timeout: Duration::from_secs(number(
+                    source,
+                    "REQUEST_TIMEOUT_SECS",
+                    30,
+                    1..=600,
+                )?),
+                body_limit_bytes: number(
+                    source,
+                    "REQUEST_BODY_LIMIT_BYTES",
+                    1024 * 1024,
+                    1024..=64 * 1024 * 1024,
+                )?,
+            },
+            log_format: log_format(source)?,
+            clerk,
+            clerk_mode,
+            emulator: emulator_settings(source)?,
+        })
+    }
+
+    /// True when `LEPTOS_ENV` says production (cargo-leptos sets it for release runs).
+    pub fn is_production(&self) -> bool {
+        matches!(self.leptos.env, leptos::config::Env::PROD)
+    }
+}
+
+fn database(source: &impl Source) -> Result<DatabaseConfig, ConfigError> {
+    const VAR: &str = "DATABASE_URL";
+    let url = source.get(VAR).ok_or_else(|| {
+        ConfigError::new(
+            VAR,
+            "not set; give a PostgreSQL URL such as postgres://user:password@localhost:5432/populatte \
+             (scripts/run starts a local database and sets it for you)",
+        )
+    })?;
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(ConfigError::new(
+            VAR,
+            "must start with postgres:// or postgresql://",
+        ));
+    }
+    // sqlx's own message may quote the URL, password included: never pass it on.
+    let connect_options = PgConnectOptions::from_str(&url)
+        .map_err(|_| ConfigError::new(VAR, "is not a valid PostgreSQL connection URL"))?;
+    Ok(DatabaseConfig {
+        connect_options,
+        max_connections: number(source, "DATABASE_MAX_CONNECTIONS", 10, 1..=1000)?,
+        acquire_timeout: Duration::from_millis(number(
+            source,
+            "DATABASE_ACQUIRE_TIMEOUT_MS",
+            3000,
+            50..=60_000,
+        )?),
+    })
+}
+
+fn leptos_options(source: &impl Source) -> Result<LeptosOptions, ConfigError> {
+    // leptos_config reads these itself; check them first so that an error names the variable.
+    if let Some(addr) = source.get("LEPTOS_SITE_ADDR") {
+        addr.parse::<std::net::SocketAddr>().map_err(|_| {
+            ConfigError::new(
+                "LEPTOS_SITE_ADDR",
+                "must be an address and port such as 127.0.0.1:3000",
+            )
+        })?;
+    }
+    if let Some(env) = source.get("LEPTOS_ENV")
+        && !matches!(
+            env.to_ascii_lowercase().as_str(),
+            "dev" | "development" | "prod" | "production"
+        )
+    {
+        return Err(ConfigError::new(
+            "LEPTOS_ENV",
+            "must be DEV or PROD (development or production)",
+        ));
+    }
+    let mut options = leptos::config::get_configuration(None)
+        .map_err(|e| ConfigError::new("LEPTOS_*", e.to_string()))?
+        .leptos_options;
+    if options.output_name.is_empty() {
+        // Running the binary without cargo-leptos (tests, a plain `cargo run`).
+        options.output_name = "populatte".into();
+    }
+    Ok(options)
+}
+
+fn emulator_settings(source: &impl Source) -> Result<EmulatorSettings, ConfigError> {
+    // Kept under target/ (git-ignored): the key survives restarts, so tokens and cookies do.
+    let path = |variable: &str, default: &str| match source.get(variable).as_deref() {
+        Some("none") => None,
+        Some(path) => Some(PathBuf::from(path)),
+        None => Some(PathBuf::from(default)),
+    };
+    let omit_custom_claims = match source.get("CLERK_EMULATOR_OMIT_CLAIMS").as_deref() {
+        None | Some("false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(_) => {
+            return Err(ConfigError::new(
+                "CLERK_EMULATOR_OMIT_CLAIMS",
+                "must be true or false",
+            ));
+        }
+    };
+    Ok(EmulatorSettings {
+        key_file: path(
+            "CLERK_EMULATOR_KEY_FILE",
+            "target/clerk-emulator/signing-key.pem",
+        ),
+        state_file: path(
+            "CLERK_EMULATOR_STATE_FILE",
+            "target/clerk-emulator/state.json",
+        ),
+        token_lifetime: Duration::from_secs(number(
+            source,
+            "CLERK_EMULATOR_TOKEN_LIFETIME_SECS",
+            60,
+            1..=86_400,
+        )?),
+        omit_custom_claims,
+    })
+}
+
+fn log_format(source: &impl Source) -> Result<LogFormat, ConfigError> {
+    match source.get("LOG_FORMAT").as_deref() {
+        None | Some("text") => Ok(LogFormat::Text),
+        Some("json") => Ok(LogFormat::Json),
+        Some(_) => Err(ConfigError::new("LOG_FORMAT", "must be `text` or `json`")),
+    }
+}
+
+fn number<T>(
+    source: &impl Source,
+    variable: &'static str,
+    default: T,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, ConfigError>
+where
+    T: FromStr + PartialOrd + std::fmt::Display + Copy,
+{
+    let Some(raw) = source.get(variable) else {
+        return Ok(default);
+    };
+    let value: T = raw.trim().parse().map_err(|_| {
+        ConfigError::new(
+            variable,
+            format!(
+                "must be a whole number from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        )
+    })?;
+    if !range.contains(&value) {
+        return Err(ConfigError::new(
+            variable,
+            format!("must be from {} to {}", range.start(), range.end()),
+        ));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DB: (&str, &str) = ("DATABASE_URL", "postgres://app:pw@localhost:5432/populatte");
+
+    fn error_variable(result: Result<Config, ConfigError>) -> &'static str {
+        result
+            .expect_err("configuration should be refused")
+            .variable
+    }
+
+    #[test]
+    fn minimal_configuration_loads_with_defaults() {
+        let config = Config::load(&[DB]).unwrap();
+        assert_eq!(config.database.max_connections, 10);
+        assert_eq!(config.http.request_timeout, Duration::from_secs(30));
+        assert_eq!(config.http.body_limit_bytes, 1024 * 1024);
+        assert_eq!(config.log_format, LogFormat::Text);
+        assert!(!config.clerk.is_configured());
+    }
+
+    #[test]
+    fn missing_database_url_is_named() {
+        assert_eq!(error_variable(Config::load(&[])), "DATABASE_URL");
+    }
+
+    #[test]
+    fn malformed_database_url_is_named_without_echoing_it() {
+        for url in [
+            "mysql://x@y/z",
+            "postgres://user:sekrit@host:notaport/db",
+            "nonsense",
+        ] {
+            let err = Config::load(&[("DATABASE_URL", url)]).unwrap_err();
+            assert_eq!(err.variable, "DATABASE_URL", "{url}");
+            assert!(!err.to_string().contains("sekrit"), "{err}");
+        }
+    }
+
+    #[test]
+    fn numbers_out_of_range_or_not_numbers_are_named() {
+        assert_eq!(
+            error_variable(Config::load(&[DB, ("DATABASE_MAX_CONNECTIONS", "0")])),
+            "DATABASE_MAX_CONNECTIONS"
+        );
+        assert_eq!(
+            error_variable(Config::load(&[DB, ("REQUEST_TIMEOUT_SECS", "ten")])),
+            "REQUEST_TIMEOUT_SECS"
+        );
+        assert_eq!(
+            error_variable(Config::load(&[DB, ("REQUEST_BODY_LIMIT_BYTES", "-1")])),
+            "REQUEST_BODY_LIMIT_BYTES"
+        );
+    }
+
+    #[test]
+    fn log_format_must_be_known() {
+        let config = Config::load(&[DB, ("LOG_FORMAT", "json")]).unwrap();
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert_eq!(
+            error_variable(Config::load(&[DB, ("LOG_FORMAT", "xml")])),
+            "LOG_FORMAT"
+        );
+    }
+
+    #[test]
+    fn leptos_variables_are_checked_by_name() {
+        assert_eq!(
+            error_variable(Config::load(&[DB, ("LEPTOS_SITE_ADDR", "localhost")])),
+            "LEPTOS_SITE_ADDR"
+        );
+        assert_eq!(
+            error_variable(Config::load(&[DB, ("LEPTOS_ENV", "staging")])),
+            "LEPTOS_ENV"
+        );
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let secret = Secret::new("sk_test_abc");
+        assert_eq!(format!("{secret:?}"), "Secret([redacted])");
+    }
+}

@@ -1,0 +1,453 @@
+//! Clerk's configuration variables, under Clerk's own names.
+
+use base64::{
+    Engine,
+    engine::general_purpose::{STANDARD, STANDARD_NO_PAD},
+};
+use url::Url;
+
+use super::{ConfigError, Secret, Source};
+
+/// `pk_test_…` / `pk_live_…`: the base64 of `<frontend-api-host>$`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishableKey {
+    raw: String,
+    frontend_api_host: String,
+    live: bool,
+}
+
+impl PublishableKey {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let (live, encoded) = if let Some(rest) = raw.strip_prefix("pk_live_") {
+            (true, rest)
+        } else if let Some(rest) = raw.strip_prefix("pk_test_") {
+            (false, rest)
+        } else {
+            return Err("must start with pk_test_ or pk_live_".into());
+        };
+        let decoded = STANDARD_NO_PAD
+            .decode(encoded.trim_end_matches('='))
+            .map_err(|_| "the part after pk_test_/pk_live_ is not base64".to_owned())?;
+        let text = String::from_utf8(decoded)
+            .map_err(|_| "does not decode to a Frontend API host".to_owned())?;
+        let host = match text.split_once('$') {
+            Some((host, "")) if !host.contains('$') => host,
+            _ => return Err("does not decode to `<frontend-api-host>$`".into()),
+        };
+        if !host.contains('.') || host.contains(['/', ' ', '@']) {
+            return Err("does not decode to a valid Frontend API host".into());
+        }
+        Ok(Self {
+            raw: raw.to_owned(),
+            frontend_api_host: host.to_owned(),
+            live,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    pub fn frontend_api_host(&self) -> &str {
+        &self.frontend_api_host
+    }
+
+    /// The `iss` claim Clerk puts in this instance's session tokens.
+    pub fn issuer(&self) -> String {
+        format!("https://{}", self.frontend_api_host)
+    }
+
+    pub fn is_live(&self) -> bool {
+        self.live
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ClerkConfig {
+    pub publishable_key: Option<PublishableKey>,
+    pub secret_key: Option<Secret>,
+    /// PEM public key for networkless verification.
+    pub jwt_key: Option<String>,
+    pub api_url: Url,
+    /// A plain JWKS URL (no secret key needed), instead of `{CLERK_API_URL}/v1/jwks`.
+    pub jwks_url: Option<Url>,
+    /// Where the browser loads clerk-js from; defaults to the Frontend API host's copy.
+    pub js_url: Option<Url>,
+    /// Origins allowed in the `azp` claim; empty means "not checked".
+    pub authorized_parties: Vec<String>,
+    pub webhook_signing_secret: Option<Secret>,
+    /// `CLERK_EMULATOR`: `auto` (the emulator when no Clerk keys are set), `on`, `off`.
+    pub emulator: EmulatorSwitch,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmulatorSwitch {
+    Auto,
+    On,
+    Off,
+}
+
+/// Who issues session tokens for this process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClerkMode {
+    /// A real Clerk instance, from the `CLERK_*` keys.
+    Clerk,
+    /// The offline emulator, mounted under `/__clerk`. Development and tests only.
+    Emulator,
+}
+
+impl ClerkConfig {
+    pub const DEFAULT_API_URL: &'static str = "https://api.clerk.com";
+
+    pub fn load(source: &impl Source) -> Result<Self, ConfigError> {
+        let publishable_key = source
+            .get("CLERK_PUBLISHABLE_KEY")
+            .map(|raw| {
+                PublishableKey::parse(raw.trim())
+                    .map_err(|p| ConfigError::new("CLERK_PUBLISHABLE_KEY", p))
+            })
+            .transpose()?;
+        let secret_key = source
+            .get("CLERK_SECRET_KEY")
+            .map(|raw| {
+                let raw = raw.trim();
+                if raw.starts_with("sk_test_") || raw.starts_with("sk_live_") {
+                    Ok(Secret::new(raw))
+                } else {
+                    Err(ConfigError::new(
+                        "CLERK_SECRET_KEY",
+                        "must start with sk_test_ or sk_live_",
+                    ))
+                }
+            })
+            .transpose()?;
+        let jwt_key = source
+            .get("CLERK_JWT_KEY")
+            .map(|raw| normalise_pem(&raw))
+            .transpose()?;
+        let api_url = match source.get("CLERK_API_URL") {
+            Some(raw) => http_url(&raw).map_err(|p| ConfigError::new("CLERK_API_URL", p))?,
+            None => Url::parse(Self::DEFAULT_API_URL)
+                .map_err(|e| ConfigError::new("CLERK_API_URL", e.to_string()))?,
+        };
+        let authorized_parties = source
+            .get("CLERK_AUTHORIZED_PARTIES")
+            .map(|raw| {
+                raw.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(origin)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|p| ConfigError::new("CLERK_AUTHORIZED_PARTIES", p))
+            })
+            .transpose()?
+            .unwrap_or_default();
+        let webhook_signing_secret = source
+            .get("CLERK_WEBHOOK_SIGNING_SECRET")
+            .map(|raw| {
+                let raw = raw.trim();
+                match raw.strip_prefix("whsec_").map(|b| STANDARD.decode(b)) {
+                    Some(Ok(bytes)) if !bytes.is_empty() => Ok(Secret::new(raw)),
+                    _ => Err(ConfigError::new(
+                        "CLERK_WEBHOOK_SIGNING_SECRET",
+                        "must be whsec_ followed by a non-empty base64 secret",
+                    )),
+                }
+            })
+            .transpose()?;
+        let jwks_url = source
+            .get("CLERK_JWKS_URL")
+            .map(|raw| http_url(&raw).map_err(|p| ConfigError::new("CLERK_JWKS_URL", p)))
+            .transpose()?;
+        let js_url = source
+            .get("CLERK_JS_URL")
+            .map(|raw| http_url(&raw).map_err(|p| ConfigError::new("CLERK_JS_URL", p)))
+            .transpose()?;
+        let emulator = match source.get("CLERK_EMULATOR").as_deref().map(str::trim) {
+            None | Some("auto") => EmulatorSwitch::Auto,
+            Some("on") => EmulatorSwitch::On,
+            Some("off") => EmulatorSwitch::Off,
+            Some(_) => {
+                return Err(ConfigError::new(
+                    "CLERK_EMULATOR",
+                    "must be auto, on or off",
+                ));
+            }
+        };
+        Ok(Self {
+            publishable_key,
+            secret_key,
+            jwt_key,
+            api_url,
+            jwks_url,
+            js_url,
+            authorized_parties,
+            webhook_signing_secret,
+            emulator,
+        })
+    }
+
+    /// Decides between real Clerk and the emulator, refusing every unsafe or incomplete mix.
+    pub fn mode(&self, production: bool) -> Result<ClerkMode, ConfigError> {
+        match (self.is_configured(), self.emulator) {
+            (true, EmulatorSwitch::On) => Err(ConfigError::new(
+                "CLERK_EMULATOR",
+                "is on, but real Clerk keys are configured; the emulator never runs beside real \
+                 keys. Unset CLERK_EMULATOR or the CLERK_* keys",
+            )),
+            (true, _) => {
+                self.check_complete()?;
+                Ok(ClerkMode::Clerk)
+            }
+            (false, _) if production => Err(ConfigError::new(
+                "CLERK_SECRET_KEY",
+                "no Clerk keys are configured, and the offline Clerk emulator never runs in \
+                 production; set CLERK_PUBLISHABLE_KEY and CLERK_SECRET_KEY (or CLERK_JWT_KEY)",
+            )),
+            (false, EmulatorSwitch::Off) => Err(ConfigError::new(
+                "CLERK_EMULATOR",
+                "is off, but no Clerk keys are configured; set CLERK_PUBLISHABLE_KEY and \
+                 CLERK_SECRET_KEY, or let the emulator run",
+            )),
+            (false, _) => Ok(ClerkMode::Emulator),
+        }
+    }
+
+    fn check_complete(&self) -> Result<(), ConfigError> {
+        if self.publishable_key.is_none() {
+            return Err(ConfigError::new(
+                "CLERK_PUBLISHABLE_KEY",
+                "is required with Clerk keys: the browser needs it to load clerk-js",
+            ));
+        }
+        if self.jwt_key.is_none() && self.secret_key.is_none() && self.jwks_url.is_none() {
+            return Err(ConfigError::new(
+                "CLERK_SECRET_KEY",
+                "or CLERK_JWT_KEY (or CLERK_JWKS_URL) is required to verify session tokens",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The clerk-js script the browser loads in Clerk mode.
+    pub fn clerk_js_url(&self) -> Option<String> {
+        if let Some(url) = &self.js_url {
+            return Some(url.to_string());
+        }
+        let key = self.publishable_key.as_ref()?;
+        Some(format!(
+            "https://{}/npm/@clerk/clerk-js@6/dist/clerk.browser.js",
+            key.frontend_api_host()
+        ))
+    }
+
+    /// True when real Clerk keys were given (as opposed to the offline emulator).
+    pub fn is_configured(&self) -> bool {
+        self.publishable_key.is_some() || self.secret_key.is_some() || self.jwt_key.is_some()
+    }
+}
+
+/// Accepts a PEM public key as written in a file or squeezed onto one line with `\n` escapes.
+fn normalise_pem(raw: &str) -> Result<String, ConfigError> {
+    let pem = raw.trim().replace("\\n", "\n");
+    let ok = pem.starts_with("-----BEGIN PUBLIC KEY-----")
+        && pem.ends_with("-----END PUBLIC KEY-----")
+        && pem.lines().count() >= 3;
+    if ok {
+        Ok(pem)
+    } else {
+        Err(ConfigError::new(
+            "CLERK_JWT_KEY",
+            "must be a PEM public key (-----BEGIN PUBLIC KEY----- … -----END PUBLIC KEY-----), \
+             as shown under API keys → JWT public key in Clerk's dashboard",
+        ))
+    }
+}
+
+fn http_url(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw.trim()).map_err(|_| "is not a URL".to_owned())?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err("must be an http(s) URL with a host".into());
+    }
+    Ok(url)
+}
+
+/// An origin as browsers send it: scheme, host and optional port, nothing else.
+fn origin(raw: &str) -> Result<String, String> {
+    let url = http_url(raw).map_err(|p| format!("`{raw}` {p}"))?;
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "`{raw}` is not an origin (scheme://host[:port], no path)"
+        ));
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(vars: &[(&str, &str)]) -> Result<ClerkConfig, ConfigError> {
+        struct Vars<'a>(&'a [(&'a str, &'a str)]);
+        impl Source for Vars<'_> {
+            fn get(&self, name: &str) -> Option<String> {
+                self.0
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        }
+        ClerkConfig::load(&Vars(vars))
+    }
+
+    #[test]
+    fn publishable_key_decodes_the_frontend_api_host() {
+        let key =
+            PublishableKey::parse("pk_test_Zm9vLWJhci0xMy5jbGVyay5hY2NvdW50cy5kZXYk").unwrap();
+        assert_eq!(key.frontend_api_host(), "foo-bar-13.clerk.accounts.dev");
+        assert_eq!(key.issuer(), "https://foo-bar-13.clerk.accounts.dev");
+        assert!(!key.is_live());
+    }
+
+    #[test]
+    fn publishable_key_rejects_malformed_keys() {
+        let encode = |s: &str| STANDARD_NO_PAD.encode(s);
+        for bad in [
+            "sk_test_Zm9v".to_owned(),
+            "pk_test_!!!".to_owned(),
+            format!("pk_test_{}", encode("example.com$extra")),
+            format!("pk_test_{}", encode("exa$mple.com$")),
+            format!("pk_live_{}", encode("localhost$")),
+            format!("pk_live_{}", encode("example.com")),
+        ] {
+            assert!(PublishableKey::parse(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_bad_clerk_variable_is_named() {
+        let cases = [
+            ("CLERK_PUBLISHABLE_KEY", "pk_nope"),
+            ("CLERK_SECRET_KEY", "pk_test_abc"),
+            ("CLERK_JWT_KEY", "not a pem"),
+            ("CLERK_API_URL", "ftp://api.clerk.com"),
+            ("CLERK_AUTHORIZED_PARTIES", "https://app.example.com/path"),
+            ("CLERK_WEBHOOK_SIGNING_SECRET", "whsec_"),
+            ("CLERK_WEBHOOK_SIGNING_SECRET", "secret"),
+            ("CLERK_JWKS_URL", "not a url"),
+            ("CLERK_JS_URL", "file:///etc/passwd"),
+            ("CLERK_EMULATOR", "yes"),
+        ];
+        for (variable, value) in cases {
+            let err = load(&[(variable, value)]).unwrap_err();
+            assert_eq!(err.variable, variable, "{value}");
+        }
+    }
+
+    #[test]
+    fn valid_clerk_variables_load() {
+        let config = load(&[
+            ("CLERK_SECRET_KEY", "sk_test_abc"),
+            (
+                "CLERK_JWT_KEY",
+                "-----BEGIN PUBLIC KEY-----\\nMIIBIjAN\\n-----END PUBLIC KEY-----",
+            ),
+            ("CLERK_API_URL", "http://127.0.0.1:9999"),
+            (
+                "CLERK_AUTHORIZED_PARTIES",
+                "https://app.example.com, http://localhost:3000",
+            ),
+            (
+                "CLERK_WEBHOOK_SIGNING_SECRET",
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            ),
+        ])
+        .unwrap();
+        assert!(config.is_configured());
+        assert_eq!(
+            config.authorized_parties,
+            ["https://app.example.com", "http://localhost:3000"]
+        );
+        assert!(config.jwt_key.unwrap().contains('\n'));
+        assert_eq!(config.api_url.as_str(), "http://127.0.0.1:9999/");
+    }
+}
+
+#[cfg(test)]
+mod mode_tests {
+    use super::*;
+
+    struct Vars(Vec<(&'static str, &'static str)>);
+    impl Source for Vars {
+        fn get(&self, name: &str) -> Option<String> {
+            self.0
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    const PK: (&str, &str) = (
+        "CLERK_PUBLISHABLE_KEY",
+        "pk_test_Zm9vLWJhci0xMy5jbGVyay5hY2NvdW50cy5kZXYk",
+    );
+    const SK: (&str, &str) = ("CLERK_SECRET_KEY", "sk_test_abc");
+
+    fn mode(
+        vars: &[(&'static str, &'static str)],
+        production: bool,
+    ) -> Result<ClerkMode, &'static str> {
+        ClerkConfig::load(&Vars(vars.to_vec()))
+            .unwrap()
+            .mode(production)
+            .map_err(|e| e.variable)
+    }
+
+    #[test]
+    fn no_keys_in_development_means_the_emulator() {
+        assert_eq!(mode(&[], false), Ok(ClerkMode::Emulator));
+        assert_eq!(
+            mode(&[("CLERK_EMULATOR", "on")], false),
+            Ok(ClerkMode::Emulator)
+        );
+    }
+
+    #[test]
+    fn the_emulator_refuses_production() {
+        assert_eq!(mode(&[], true), Err("CLERK_SECRET_KEY"));
+        assert_eq!(
+            mode(&[("CLERK_EMULATOR", "on")], true),
+            Err("CLERK_SECRET_KEY")
+        );
+    }
+
+    #[test]
+    fn the_emulator_refuses_to_run_beside_real_keys() {
+        assert_eq!(
+            mode(&[PK, SK, ("CLERK_EMULATOR", "on")], false),
+            Err("CLERK_EMULATOR")
+        );
+    }
+
+    #[test]
+    fn keys_mean_clerk_and_must_be_complete() {
+        assert_eq!(mode(&[PK, SK], true), Ok(ClerkMode::Clerk));
+        assert_eq!(mode(&[SK], false), Err("CLERK_PUBLISHABLE_KEY"));
+        assert_eq!(mode(&[PK], false), Err("CLERK_SECRET_KEY"));
+        assert_eq!(
+            mode(&[("CLERK_EMULATOR", "off")], false),
+            Err("CLERK_EMULATOR")
+        );
+    }
+
+    #[test]
+    fn clerk_js_comes_from_the_frontend_api_host_unless_overridden() {
+        let config = ClerkConfig::load(&Vars(vec![PK, SK])).unwrap();
+        assert_eq!(
+            config.clerk_js_url().as_deref(),
+            Some(
+                "https://foo-bar-13.clerk.accounts.dev/npm/@clerk/clerk-js@6/dist/clerk.browser.js"
+            )
+        );
+    }
+}

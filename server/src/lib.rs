@@ -1,0 +1,13 @@
+//! Populatte's server: configuration, the HTTP stack, SSR and the infrastructure that
+//! implements the core's ports.
+
+pub mod auth;
+pub mod clerk;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod webhooks;

@@ -1,0 +1,4 @@
+//! HTTP routes outside the Leptos app.
+
+pub mod health;
+pub mod me;

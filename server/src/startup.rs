@@ -1,0 +1,302 @@
+//! Building and running the server: `Application::build` binds the port (tests pass
+//! `127.0.0.1:0` and read the real port back), then `run_until_stopped` serves until a signal.
+
+use std::{future::Future, net::SocketAddr};
+
+use std::{sync::Arc, time::Duration};
+
+use app::{App, shell};
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    http::{HeaderName, Request, StatusCode},
+    middleware,
+    routing::{any, get, post},
+};
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use sqlx::PgPool;
+use tokio::{net::TcpListener, sync::oneshot};
+use tower::ServiceBuilder;
+use tower_http::{
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::{DefaultOnResponse, TraceLayer},
+};
+use tracing::Level;
+
+use crate::{
+    auth::{
+        AuthLayerState, Authenticator, cache::UserCache, layer::authenticate, verify::Verifier,
+    },
+    clerk::{
+        backend::ClerkBackend,
+        setup::{ClerkSetup, ClerkSetupError, EMULATOR_PREFIX},
+    },
+    config::{Config, ConfigError, HttpConfig},
+    db::{self, MigrationError, Readiness, users::PgUsers},
+    error::api_not_found,
+    routes::{health, me},
+    state::AppState,
+    webhooks::{self, notify::spawn_listener},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Migration(#[from] MigrationError),
+    #[error(transparent)]
+    Clerk(#[from] ClerkSetupError),
+    #[error("server error: {0}")]
+    Serve(#[from] std::io::Error),
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    pool: PgPool,
+    auth: AuthLayerState,
+    /// The LISTEN/NOTIFY task; stopped with the server.
+    notify_task: tokio::task::JoinHandle<()>,
+    /// Set when the database was unreachable at start-up: resolves with a fatal migration error.
+    pending_migrations: Option<oneshot::Receiver<MigrationError>>,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let pool = db::pool(&config.database);
+        Self::build_with_pool(config, pool).await
+    }
+
+    /// Migrates, then binds `LEPTOS_SITE_ADDR`. An unreachable database does not stop
+    /// start-up (migrations are retried in the background and `/readyz` answers 503 until
+    /// they are applied); a migration the database refuses does.
+    pub async fn build_with_pool(config: Config, pool: PgPool) -> Result<Self, StartupError> {
+        let readiness = Readiness::default();
+        let pending_migrations = match db::migrate(&pool, &readiness).await {
+            Ok(()) => None,
+            Err(MigrationError::Unreachable(err)) => {
+                tracing::warn!(
+                    error = %err,
+                    "the database is unreachable; serving anyway, /readyz answers 503 until \
+                     migrations are applied"
+                );
+                let (tx, rx) = oneshot::channel();
+                let (pool, readiness) = (pool.clone(), readiness.clone());
+                tokio::spawn(async move {
+                    if let Some(fatal) = db::migrate_in_background(pool, readiness).await {
+                        // The receiver only disappears when the server is already stopping.
+                        tx.send(fatal).ok();
+                    }
+                });
+                Some(rx)
+            }
+            Err(fatal) => return Err(fatal.into()),
+        };
+
+        let addr = config.leptos.site_addr;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr, source })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind { addr, source })?;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| ClerkSetupError::Emulator(format!("HTTP client: {e}")))?;
+        let clerk = ClerkSetup::new(&config, local_addr, &http).await?;
+        let cache = Arc::new(UserCache::new(100_000, Duration::from_secs(600)));
+        let backend = clerk
+            .backend
+            .map(|settings| ClerkBackend::new(settings, http.clone()));
+        let notify_task = spawn_listener(pool.clone(), cache.clone(), backend.clone());
+        let authenticator = Authenticator::new(
+            Verifier::new(clerk.keys, clerk.verifier),
+            Arc::new(PgUsers::new(pool.clone())),
+            cache,
+            backend,
+        );
+        let webhooks = clerk
+            .webhook_secret
+            .map(|secret| {
+                svix::webhooks::Webhook::new(secret.expose())
+                    .map(Arc::new)
+                    .map_err(|e| ConfigError::new("CLERK_WEBHOOK_SIGNING_SECRET", e.to_string()))
+            })
+            .transpose()
+            .map_err(ClerkSetupError::from)?;
+        let state = AppState {
+            leptos: config.leptos.clone(),
+            pool: pool.clone(),
+            readiness,
+            auth: AuthLayerState {
+                authenticator: Arc::new(authenticator),
+                allowed_origins: Arc::new(config.clerk.authorized_parties.clone()),
+            },
+            webhooks,
+            clerk_script: clerk.script,
+        };
+        let emulator = clerk.emulator.map(|emulator| emulator.router());
+        let auth = state.auth.clone();
+        Ok(Self {
+            listener,
+            router: router(state, &config.http, emulator),
+            pool,
+            auth,
+            notify_task,
+            pending_migrations,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The auth layer's state: tests reach its cache through it.
+    pub fn auth(&self) -> AuthLayerState {
+        self.auth.clone()
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> Result<(), StartupError> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartupError> {
+        let Self {
+            listener,
+            router,
+            pool,
+            pending_migrations,
+            notify_task,
+            ..
+        } = self;
+        let (fatal_tx, fatal_rx) = oneshot::channel::<MigrationError>();
+        if let Some(rx) = pending_migrations {
+            tokio::spawn(async move {
+                if let Ok(fatal) = rx.await {
+                    fatal_tx.send(fatal).ok();
+                }
+            });
+        }
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let fatal = tokio::spawn(async move {
+            tokio::select! {
+                () = shutdown => { stop_tx.send(()).ok(); None }
+                Ok(fatal) = fatal_rx => { stop_tx.send(()).ok(); Some(fatal) }
+            }
+        });
+        let addr = listener.local_addr()?;
+        tracing::info!(%addr, "listening on http://{addr}");
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                drop(stop_rx.await);
+            })
+            .await?;
+        notify_task.abort();
+        pool.close().await;
+        tracing::info!("stopped");
+        match fatal.await {
+            Ok(Some(err)) => Err(err.into()),
+            _ => Ok(()),
+        }
+    }
+}
+
+pub fn router(state: AppState, http: &HttpConfig, emulator: Option<Router>) -> Router {
+    let routes = generate_route_list(App);
+    let leptos = state.leptos.clone();
+    let clerk_script = state.clerk_script.clone();
+    let page_shell = move |options| shell(options, clerk_script.clone());
+    // Outermost first: a request id, a span carrying it (so every log line of the request
+    // has it), then the size and time limits.
+    let layers = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(RequestBodyLimitLayer::new(http.body_limit_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            http.request_timeout,
+        ));
+    // Behind the auth layer: the API, server functions and pages. Probes and the emulator
+    // (which is its own Clerk) stay outside it.
+    let shell_for_pages = page_shell.clone();
+    let authenticated = Router::new()
+        .route("/api/me", get(me::me))
+        .route("/api/{*rest}", any(api_not_found))
+        .leptos_routes(&state, routes, move || shell_for_pages(leptos.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            page_shell,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.auth.clone(),
+            authenticate,
+        ));
+    let mut public = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        // Clerk's user events are a few KB; anything near this limit is not one.
+        .route(
+            "/api/webhooks/clerk",
+            post(webhooks::clerk_webhook).layer(DefaultBodyLimit::max(256 * 1024)),
+        );
+    if let Some(emulator) = emulator {
+        public = public.nest_service(EMULATOR_PREFIX, emulator);
+    }
+    public.merge(authenticated).with_state(state).layer(layers)
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+fn request_span<B>(request: &Request<B>) -> tracing::Span {
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        request_id,
+        method = %request.method(),
+        path = %request.uri().path(),
+    )
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %err, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => tracing::info!("SIGINT received; finishing requests in flight"),
+        () = terminate => tracing::info!("SIGTERM received; finishing requests in flight"),
+    }
+}

@@ -1,0 +1,8 @@
+//! Clerk webhooks: `POST /api/webhooks/clerk`, Svix-verified, idempotent by `svix-id`, ordered
+//! by Clerk's `updated_at`, and broadcast to every instance's cache through LISTEN/NOTIFY.
+
+pub mod event;
+pub mod handler;
+pub mod notify;
+
+pub use handler::clerk_webhook;

@@ -1,0 +1,238 @@
+//! Spawning the app in-process (`spawn_app`) or as the real binary (`ServerProcess`).
+
+use std::{
+    net::SocketAddr,
+    process::Stdio,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use server::{config::Config, startup::Application};
+use sqlx::PgPool;
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    process::{Child, Command},
+    sync::oneshot,
+};
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub auth: server::auth::AuthLayerState,
+    _stop: oneshot::Sender<()>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// `GET` with `Authorization: Bearer <token>`.
+    pub async fn get_as(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Drops a user from the auth layer's cache, as a webhook does.
+    pub fn invalidate(&self, clerk_id: &str) {
+        self.auth
+            .authenticator
+            .cache()
+            .invalidate(&populatte::ClerkId::parse(clerk_id).unwrap());
+    }
+
+    /// `GET /api/me` with a bearer token.
+    pub async fn me(&self, token: &str) -> reqwest::Response {
+        self.get_as("/api/me", token).await
+    }
+}
+
+/// The emulator's test-only signing key, so tests do not pay for RSA key generation.
+pub const EMULATOR_TEST_KEY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tools/clerk-emulator/tests/fixtures/test-only-key-a.pem"
+);
+
+/// A configuration for tests: the database comes from the pool, the port is picked by the OS.
+pub fn test_config(extra: &[(&str, &str)]) -> Config {
+    let mut vars: Vec<(&str, &str)> = vec![
+        ("DATABASE_URL", "postgres://unused@127.0.0.1/unused"),
+        ("CLERK_EMULATOR_KEY_FILE", EMULATOR_TEST_KEY),
+        ("CLERK_EMULATOR_STATE_FILE", "none"),
+    ];
+    vars.extend_from_slice(extra);
+    let mut config = Config::load(&Vars(vars)).unwrap();
+    config.leptos.site_addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    config
+}
+
+struct Vars<'a>(Vec<(&'a str, &'a str)>);
+
+impl server::config::Source for Vars<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+    }
+}
+
+pub async fn spawn_app(pool: PgPool) -> TestApp {
+    spawn_app_with(pool, test_config(&[])).await
+}
+
+/// The app in Clerk mode, against a mock of Clerk's Backend API (JWKS and users).
+pub async fn spawn_clerk_app(
+    pool: PgPool,
+    clerk: &crate::clerk_mock::MockClerk,
+    extra: &[(&str, &str)],
+) -> TestApp {
+    let publishable_key = crate::tokens::publishable_key();
+    let mut vars = vec![
+        ("CLERK_PUBLISHABLE_KEY", publishable_key.as_str()),
+        ("CLERK_SECRET_KEY", crate::clerk_mock::SECRET_KEY),
+        ("CLERK_API_URL", clerk.url.as_str()),
+    ];
+    vars.extend_from_slice(extra);
+    spawn_app_with(pool, test_config(&vars)).await
+}
+
+pub async fn spawn_app_with(pool: PgPool, config: Config) -> TestApp {
+    let app = Application::build_with_pool(config, pool).await.unwrap();
+    let address = format!("http://{}", app.local_addr().unwrap());
+    let auth = app.auth();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async move {
+        stopped.await.ok();
+    }));
+    TestApp {
+        address,
+        auth,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap(),
+        _stop: stop,
+    }
+}
+
+/// The URL of the database behind `pool`, for a server process started by a test.
+pub async fn database_url_of(pool: &PgPool) -> String {
+    let name: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let mut url = url::Url::parse(&std::env::var("DATABASE_URL").unwrap()).unwrap();
+    url.set_path(&name);
+    url.to_string()
+}
+
+/// The real server binary, as a child process with piped output.
+pub struct ServerProcess {
+    pub child: Child,
+    pub stdout: Arc<Mutex<Vec<String>>>,
+    pub address: Option<String>,
+    /// Reads stdout until the process closes it.
+    reader: tokio::task::JoinHandle<()>,
+}
+
+impl ServerProcess {
+    /// Starts the binary with `env` (and nothing of this process's environment that
+    /// configures the server) and waits until it listens or exits.
+    pub async fn start(env: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+        for (name, _) in std::env::vars() {
+            if name.starts_with("DATABASE_")
+                || name.starts_with("CLERK_")
+                || name.starts_with("LEPTOS_")
+                || name == "RUST_LOG"
+            {
+                command.env_remove(name);
+            }
+        }
+        command
+            .env("CLERK_EMULATOR_KEY_FILE", EMULATOR_TEST_KEY)
+            .env("CLERK_EMULATOR_STATE_FILE", "none")
+            .envs(env.iter().copied())
+            .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = command.spawn().unwrap();
+        let stdout = Arc::new(Mutex::new(Vec::new()));
+        let (listening_tx, listening_rx) = oneshot::channel::<String>();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let sink = stdout.clone();
+        let reader = tokio::spawn(async move {
+            let mut listening_tx = Some(listening_tx);
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(rest) = line.split("listening on http://").nth(1) {
+                    let addr: String = rest
+                        .chars()
+                        .take_while(|c| !c.is_whitespace() && *c != '"')
+                        .collect();
+                    if let Some(tx) = listening_tx.take() {
+                        tx.send(format!("http://{addr}")).ok();
+                    }
+                }
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let address = tokio::time::timeout(Duration::from_secs(30), listening_rx)
+            .await
+            .ok()
+            .and_then(Result::ok);
+        Self {
+            child,
+            stdout,
+            address,
+            reader,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address.as_deref().expect("server listens"))
+    }
+
+    /// Waits for the process to exit and returns its status and standard error.
+    pub async fn exit(mut self) -> (std::process::ExitStatus, String) {
+        let status = tokio::time::timeout(Duration::from_secs(30), self.child.wait())
+            .await
+            .expect("the server exits in time")
+            .unwrap();
+        // Every line the process wrote is in `stdout` once the reader reaches the end.
+        tokio::time::timeout(Duration::from_secs(5), &mut self.reader)
+            .await
+            .ok();
+        let mut stderr = String::new();
+        if let Some(mut pipe) = self.child.stderr.take() {
+            tokio::io::AsyncReadExt::read_to_string(&mut pipe, &mut stderr)
+                .await
+                .unwrap();
+        }
+        (status, stderr)
+    }
+
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.id().expect("running").to_string();
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    pub fn log(&self) -> Vec<String> {
+        self.stdout.lock().unwrap().clone()
+    }
+}

@@ -1,0 +1,14 @@
+//! Integration tests of the server against a real PostgreSQL (`DATABASE_URL`; `#[sqlx::test]`
+//! gives each test its own database).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod binary;
+mod clerk_mock;
+mod emulator;
+mod health;
+mod helpers;
+mod http_stack;
+mod sync;
+mod tokens;
+mod webhooks;

@@ -1,0 +1,503 @@
+//! Clerk webhooks end to end: Svix signatures, idempotency, ordering, races with request-time
+//! sync, and cache invalidation across two servers on one database.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use svix::webhooks::Webhook;
+
+use crate::{
+    clerk_mock::MockClerk,
+    helpers::{TestApp, database_url_of, spawn_clerk_app},
+    tokens::*,
+};
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const OTHER_SECRET: &str = "whsec_dGhpcyBpcyBub3QgdGhlIHJpZ2h0IG9uZQ==";
+
+async fn setup(pool: PgPool) -> (TestApp, MockClerk) {
+    let clerk = MockClerk::start(vec![jwk(KEY_A_PUB, "key-a")]).await;
+    let app = spawn_clerk_app(pool, &clerk, &[("CLERK_WEBHOOK_SIGNING_SECRET", SECRET)]).await;
+    (app, clerk)
+}
+
+fn ms(seconds_from_now: i64) -> i64 {
+    (now() + seconds_from_now) * 1000
+}
+
+fn user_event(kind: &str, id: &str, email: &str, updated_at_ms: i64) -> Value {
+    json!({
+        "type": kind, "object": "event", "instance_id": "ins_test", "timestamp": updated_at_ms,
+        "data": {
+            "id": id, "object": "user",
+            "email_addresses": [{"id": "idn_1", "email_address": email}],
+            "primary_email_address_id": "idn_1",
+            "first_name": "Ada", "last_name": "Lovelace", "image_url": null,
+            "created_at": updated_at_ms, "updated_at": updated_at_ms,
+        }
+    })
+}
+
+fn deleted_event(id: &str, at_ms: i64) -> Value {
+    json!({
+        "type": "user.deleted", "object": "event", "timestamp": at_ms,
+        "data": {"object": "user", "id": id, "deleted": true}
+    })
+}
+
+struct Delivery {
+    id: String,
+    timestamp: i64,
+    body: Vec<u8>,
+    signature: String,
+}
+
+fn sign_with(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> String {
+    Webhook::new(secret)
+        .unwrap()
+        .sign(id, timestamp, body)
+        .unwrap()
+}
+
+fn delivery(event: &Value) -> Delivery {
+    let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
+    let body = serde_json::to_vec(event).unwrap();
+    let timestamp = now();
+    Delivery {
+        signature: sign_with(SECRET, &id, timestamp, &body),
+        id,
+        timestamp,
+        body,
+    }
+}
+
+async fn send(app: &TestApp, d: &Delivery) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/webhooks/clerk"))
+        .header("svix-id", &d.id)
+        .header("svix-timestamp", d.timestamp.to_string())
+        .header("svix-signature", &d.signature)
+        .header("content-type", "application/json")
+        .body(d.body.clone())
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn status_of(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+async fn stored(pool: &PgPool, id: &str) -> Option<(Option<String>, bool)> {
+    sqlx::query_as("select email, deleted_at is not null from users where clerk_id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .unwrap()
+}
+
+#[test]
+fn the_svix_published_test_vector_verifies() {
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert("svix-id", "msg_p5jXN8AQM9LWM0D4loKWxJek".parse().unwrap());
+    headers.insert("svix-timestamp", "1614265330".parse().unwrap());
+    headers.insert(
+        "svix-signature",
+        "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+            .parse()
+            .unwrap(),
+    );
+    let webhook = Webhook::new(SECRET).unwrap();
+    webhook
+        .verify_ignoring_timestamp(br#"{"test": 2432232314}"#, &headers)
+        .unwrap();
+    assert!(
+        webhook
+            .verify_ignoring_timestamp(br#"{"test": 2432232315}"#, &headers)
+            .is_err()
+    );
+    // With the time check on, a 2021 timestamp is far outside the 5-minute tolerance.
+    assert!(
+        webhook
+            .verify(br#"{"test": 2432232314}"#, &headers)
+            .is_err()
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_valid_delivery_is_applied(pool: PgPool) {
+    let (app, _) = setup(pool.clone()).await;
+    let d = delivery(&user_event(
+        "user.created",
+        "user_ada",
+        "ada@example.com",
+        ms(0),
+    ));
+    let (status, body) = status_of(send(&app, &d).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "applied");
+    assert_eq!(
+        stored(&pool, "user_ada").await,
+        Some((Some("ada@example.com".into()), false))
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn signature_failures_are_401_and_change_nothing(pool: PgPool) {
+    let (app, _) = setup(pool.clone()).await;
+    let event = user_event("user.created", "user_ada", "ada@example.com", ms(0));
+    let good = delivery(&event);
+
+    let tampered = Delivery {
+        body: serde_json::to_vec(&user_event(
+            "user.created",
+            "user_ada",
+            "evil@example.com",
+            ms(0),
+        ))
+        .unwrap(),
+        ..delivery(&event)
+    };
+    let tampered = Delivery {
+        signature: good.signature.clone(),
+        id: good.id.clone(),
+        timestamp: good.timestamp,
+        ..tampered
+    };
+    let wrong_secret = Delivery {
+        signature: sign_with(OTHER_SECRET, &good.id, good.timestamp, &good.body),
+        ..delivery(&event)
+    };
+    let stale_ts = now() - 400;
+    let stale = Delivery {
+        timestamp: stale_ts,
+        signature: sign_with(SECRET, &good.id, stale_ts, &good.body),
+        id: good.id.clone(),
+        body: good.body.clone(),
+    };
+    let future_ts = now() + 400;
+    let future = Delivery {
+        timestamp: future_ts,
+        signature: sign_with(SECRET, &good.id, future_ts, &good.body),
+        id: good.id.clone(),
+        body: good.body.clone(),
+    };
+    let truncated = Delivery {
+        signature: good.signature[..good.signature.len() - 4].to_owned(),
+        id: good.id.clone(),
+        timestamp: good.timestamp,
+        body: good.body.clone(),
+    };
+    let bare_version = Delivery {
+        signature: "v1,".into(),
+        id: good.id.clone(),
+        timestamp: good.timestamp,
+        body: good.body.clone(),
+    };
+    for (name, d) in [
+        ("tampered body", &tampered),
+        ("wrong secret", &wrong_secret),
+        ("stale timestamp", &stale),
+        ("future timestamp", &future),
+        ("truncated signature", &truncated),
+        ("empty v1 signature", &bare_version),
+    ] {
+        let (status, body) = status_of(send(&app, d).await).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{name}");
+        assert_eq!(
+            body["error"]["reason"], "webhook-signature-invalid",
+            "{name}"
+        );
+    }
+    // Missing headers, one at a time.
+    for missing in ["svix-id", "svix-timestamp", "svix-signature"] {
+        let mut request = app
+            .client
+            .post(app.url("/api/webhooks/clerk"))
+            .body(good.body.clone());
+        for (name, value) in [
+            ("svix-id", good.id.clone()),
+            ("svix-timestamp", good.timestamp.to_string()),
+            ("svix-signature", good.signature.clone()),
+        ] {
+            if name != missing {
+                request = request.header(name, value);
+            }
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "without {missing}"
+        );
+    }
+    assert_eq!(stored(&pool, "user_ada").await, None, "nothing was written");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn several_signatures_pass_when_one_is_valid(pool: PgPool) {
+    let (app, _) = setup(pool.clone()).await;
+    let mut d = delivery(&user_event(
+        "user.created",
+        "user_ada",
+        "ada@example.com",
+        ms(0),
+    ));
+    let other = sign_with(OTHER_SECRET, &d.id, d.timestamp, &d.body);
+    d.signature = format!("v2,abc {other} {} v1,AAAA", d.signature);
+    let (status, _) = status_of(send(&app, &d).await).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn malformed_payloads_are_400_with_a_message(pool: PgPool) {
+    let (app, _) = setup(pool.clone()).await;
+    for event in [
+        json!("not an object"),
+        json!({"type": "user.created", "timestamp": ms(0), "data": {"email_addresses": []}}),
+        json!({"type": "user.created", "timestamp": ms(0), "data": {"id": "not-a-user-id"}}),
+        json!({"type": "user.deleted", "data": {"id": "user_ada"}}),
+    ] {
+        let (status, body) = status_of(send(&app, &delivery(&event)).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{event}");
+        assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+    }
+    let raw = Delivery {
+        body: b"{not json".to_vec(),
+        ..delivery(&json!({}))
+    };
+    let raw = Delivery {
+        signature: sign_with(SECRET, &raw.id, raw.timestamp, &raw.body),
+        ..raw
+    };
+    assert_eq!(send(&app, &raw).await.status(), StatusCode::BAD_REQUEST);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn unknown_event_types_are_acknowledged_and_ignored(pool: PgPool) {
+    let (app, _) = setup(pool.clone()).await;
+    let event = json!({"type": "session.created", "timestamp": ms(0), "data": {"id": "sess_1"}});
+    let (status, body) = status_of(send(&app, &delivery(&event)).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "ignored");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_database_failure_is_5xx_so_svix_retries(pool: PgPool) {
+    let (app, _) = setup(pool.clone()).await;
+    pool.close().await;
+    let d = delivery(&user_event(
+        "user.created",
+        "user_ada",
+        "ada@example.com",
+        ms(0),
+    ));
+    assert_eq!(
+        send(&app, &d).await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn without_a_signing_secret_webhooks_answer_503(pool: PgPool) {
+    let clerk = MockClerk::start(vec![jwk(KEY_A_PUB, "key-a")]).await;
+    let app = spawn_clerk_app(pool, &clerk, &[]).await;
+    let d = delivery(&user_event(
+        "user.created",
+        "user_ada",
+        "ada@example.com",
+        ms(0),
+    ));
+    assert_eq!(
+        send(&app, &d).await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_same_delivery_twice_and_an_older_update_leave_the_newest_state(pool: PgPool) {
+    let (app, _) = setup(pool.clone()).await;
+    let newest = delivery(&user_event(
+        "user.updated",
+        "user_ada",
+        "newest@example.com",
+        ms(-10),
+    ));
+    let older = delivery(&user_event(
+        "user.updated",
+        "user_ada",
+        "older@example.com",
+        ms(-20),
+    ));
+    let (_, first) = status_of(send(&app, &newest).await).await;
+    assert_eq!(first["status"], "applied");
+    let (status, again) = status_of(send(&app, &newest).await).await;
+    assert_eq!(
+        (status, again["status"].clone()),
+        (StatusCode::OK, json!("duplicate"))
+    );
+    let (status, stale) = status_of(send(&app, &older).await).await;
+    assert_eq!(
+        (status, stale["status"].clone()),
+        (StatusCode::OK, json!("stale"))
+    );
+    assert_eq!(
+        stored(&pool, "user_ada").await,
+        Some((Some("newest@example.com".into()), false))
+    );
+    let deliveries: i64 = sqlx::query_scalar("select count(*) from webhook_deliveries")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(deliveries, 2, "one row per svix-id");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_update_after_a_delete_does_not_bring_the_user_back(pool: PgPool) {
+    let (app, _) = setup(pool.clone()).await;
+    send(
+        &app,
+        &delivery(&user_event(
+            "user.created",
+            "user_ada",
+            "ada@example.com",
+            ms(-30),
+        )),
+    )
+    .await;
+    let (_, deleted) =
+        status_of(send(&app, &delivery(&deleted_event("user_ada", ms(-10)))).await).await;
+    assert_eq!(deleted["status"], "applied");
+    // A late, even newer, user.updated.
+    let late = delivery(&user_event(
+        "user.updated",
+        "user_ada",
+        "back@example.com",
+        ms(-5),
+    ));
+    let (status, body) = status_of(send(&app, &late).await).await;
+    assert_eq!(
+        (status, body["status"].clone()),
+        (StatusCode::OK, json!("user_deleted"))
+    );
+    assert_eq!(stored(&pool, "user_ada").await, Some((None, true)));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn webhook_first_then_request_uses_the_same_row(pool: PgPool) {
+    let (app, _) = setup(pool.clone()).await;
+    send(
+        &app,
+        &delivery(&user_event(
+            "user.created",
+            "user_ada",
+            "ada@example.com",
+            ms(-30),
+        )),
+    )
+    .await;
+    let id: uuid::Uuid = sqlx::query_scalar("select id from users where clerk_id = 'user_ada'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let response = app.me(&Mint::session("user_ada").sign()).await;
+    let me: app::api::UserProfile = response.json().await.unwrap();
+    assert_eq!(me.id, id);
+    let count: i64 = sqlx::query_scalar("select count(*) from users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn request_first_then_webhook_adds_no_row_and_newer_changes_apply(pool: PgPool) {
+    let (app, _) = setup(pool.clone()).await;
+    let token = Mint::session("user_ada").sign();
+    let me: app::api::UserProfile = app.me(&token).await.json().await.unwrap();
+    // Clerk's user.created for this user was sent before the sign-in: it is older.
+    let created = delivery(&user_event(
+        "user.created",
+        "user_ada",
+        "ada@example.com",
+        ms(-60),
+    ));
+    let (_, body) = status_of(send(&app, &created).await).await;
+    assert_eq!(body["status"], "stale");
+    // A later change in Clerk arrives by webhook and shows on the next request.
+    let updated = delivery(&user_event(
+        "user.updated",
+        "user_ada",
+        "changed@example.com",
+        ms(5),
+    ));
+    let (_, body) = status_of(send(&app, &updated).await).await;
+    assert_eq!(body["status"], "applied");
+    let token_without_claims = Mint::session("user_ada").without_profile().sign();
+    let after: app::api::UserProfile = app.me(&token_without_claims).await.json().await.unwrap();
+    assert_eq!(after.id, me.id);
+    assert_eq!(after.email.as_deref(), Some("changed@example.com"));
+    let count: i64 = sqlx::query_scalar("select count(*) from users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_deletion_while_requests_are_in_flight_sticks(pool: PgPool) {
+    let (app, _) = setup(pool.clone()).await;
+    let token = Mint::session("user_ada").sign();
+    assert_eq!(app.me(&token).await.status(), StatusCode::OK);
+    let deletion = delivery(&deleted_event("user_ada", ms(0)));
+    let requests = futures::future::join_all((0..50).map(|_| app.me(&token)));
+    let (responses, delete_response) = tokio::join!(requests, send(&app, &deletion));
+    assert_eq!(delete_response.status(), StatusCode::OK);
+    for response in responses {
+        assert!(
+            matches!(response.status(), StatusCode::OK | StatusCode::UNAUTHORIZED),
+            "{}",
+            response.status()
+        );
+    }
+    // Once the deletion is in, every request is refused and nothing came back.
+    let after = app.me(&token).await;
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = after.json().await.unwrap();
+    assert_eq!(body["error"]["reason"], "user-deleted");
+    let rows: Vec<(bool,)> = sqlx::query_as("select deleted_at is not null from users")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, [(true,)], "one row, a tombstone");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_deletion_on_one_server_reaches_the_other_within_a_second(pool: PgPool) {
+    let url = database_url_of(&pool).await;
+    let clerk = MockClerk::start(vec![jwk(KEY_A_PUB, "key-a")]).await;
+    let secret = [("CLERK_WEBHOOK_SIGNING_SECRET", SECRET)];
+    let one = spawn_clerk_app(PgPool::connect(&url).await.unwrap(), &clerk, &secret).await;
+    let two = spawn_clerk_app(PgPool::connect(&url).await.unwrap(), &clerk, &secret).await;
+    let token = Mint::session("user_ada").sign();
+    // Both servers have Ada cached (warm path, no database).
+    assert_eq!(one.me(&token).await.status(), StatusCode::OK);
+    assert_eq!(two.me(&token).await.status(), StatusCode::OK);
+    assert_eq!(two.me(&token).await.status(), StatusCode::OK);
+    send(&one, &delivery(&deleted_event("user_ada", ms(0)))).await;
+    let started = std::time::Instant::now();
+    loop {
+        if two.me(&token).await.status() == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "server two still accepts a deleted user after 1 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

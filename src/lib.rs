@@ -1,0 +1,18 @@
+//! Populatte's core: the local user and the rules around it.
+//!
+//! No I/O and no framework lives here, so the same types compile for the server and for the
+//! browser (wasm32). Infrastructure (the server crate) implements the ports defined here.
+
+pub mod identity;
+pub mod ports;
+pub mod profile;
+pub mod sync;
+#[cfg(test)]
+mod testing;
+pub mod user;
+
+pub use identity::IdentityClaims;
+pub use ports::{ChangeSource, RepositoryError, UserChange, UserRecord, UserRepository};
+pub use profile::Profile;
+pub use sync::{DeleteUser, SyncError, SyncOutcome, SyncUser, Synced};
+pub use user::{ClerkId, ClerkIdError, User, UserId};

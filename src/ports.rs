@@ -1,0 +1,86 @@
+//! What the core needs from the outside world, as traits the infrastructure implements.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::{ClerkId, Profile, User};
+
+/// Why the store could not answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RepositoryError {
+    /// The store cannot be reached now (connection refused, pool exhausted): a 503, retry later.
+    #[error("the user store is unavailable: {0}")]
+    Unavailable(String),
+    /// The store answered with an error: a bug or a broken invariant, a 500.
+    #[error("the user store failed: {0}")]
+    Failed(String),
+}
+
+/// A stored user row, tombstones included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub user: User,
+    /// How fresh the stored profile is, in Clerk's time: the `updated_at` of the webhook or the
+    /// `iat` of the token it came from. `None` for rows written before either was known.
+    pub clerk_updated_at: Option<OffsetDateTime>,
+    /// Set once the user was deleted in Clerk. Such a row is never revived.
+    pub deleted_at: Option<OffsetDateTime>,
+}
+
+impl UserRecord {
+    pub fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+
+    /// True when what is stored is newer than `as_of`, so information from `as_of` is stale.
+    pub fn is_newer_than(&self, as_of: OffsetDateTime) -> bool {
+        self.clerk_updated_at.is_some_and(|stored| stored > as_of)
+    }
+}
+
+/// Where a change comes from. A webhook is Clerk's own record of a change, so it also moves
+/// the stored freshness forward when nothing visible changed; a session token only writes
+/// when its claims differ, so that steady traffic writes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeSource {
+    SessionToken,
+    Webhook,
+}
+
+/// "As of `as_of`, Clerk says this user has this profile."
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserChange {
+    pub clerk_id: ClerkId,
+    pub profile: Profile,
+    pub as_of: OffsetDateTime,
+    pub source: ChangeSource,
+}
+
+/// The users table, as the use cases need it. Implementations must make each method a single
+/// atomic step: the use cases rely on `insert` never overwriting and `update` never touching
+/// a tombstone or a fresher row, whatever runs concurrently.
+#[async_trait]
+pub trait UserRepository: Send + Sync {
+    async fn find_by_clerk_id(
+        &self,
+        clerk_id: &ClerkId,
+    ) -> Result<Option<UserRecord>, RepositoryError>;
+
+    /// Creates the row. `None` when a row with this Clerk id exists already (another request
+    /// or a webhook won the race, or the user is a tombstone).
+    async fn insert(&self, change: &UserChange) -> Result<Option<User>, RepositoryError>;
+
+    /// Writes the change to a live row whose stored freshness is not newer than
+    /// `change.as_of` and whose profile differs — or, for a webhook, whose stored freshness is
+    /// strictly older (Clerk confirmed the profile later). `None` when nothing was written.
+    async fn update(&self, change: &UserChange) -> Result<Option<User>, RepositoryError>;
+
+    /// Marks the user deleted at `at`, clearing personal fields; creates a tombstone when no
+    /// row exists, so that a late `user.created` cannot create the user afterwards. Returns
+    /// true when the user was live (or unknown) before.
+    async fn tombstone(
+        &self,
+        clerk_id: &ClerkId,
+        at: OffsetDateTime,
+    ) -> Result<bool, RepositoryError>;
+}

@@ -1,0 +1,136 @@
+//! What an emulator is started with.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use url::Url;
+
+use crate::ids;
+
+/// Everything [`crate::Emulator::start`] needs. Build it with [`EmulatorConfig::new`] and
+/// change the fields you care about.
+#[derive(Clone)]
+pub struct EmulatorConfig {
+    /// Public base URL under which the emulator's router is reachable, no trailing slash.
+    /// Mounted in the app: "http://127.0.0.1:3000/__clerk"; standalone: "http://127.0.0.1:3100".
+    pub base_url: Url,
+    /// PEM file of the RSA signing key: loaded if present, else generated (2048-bit) and
+    /// written (mode 0600, parent dirs created). None: generate in memory.
+    pub key_file: Option<PathBuf>,
+    /// Optional JSON file where users (including deleted ids, never reused), sessions and
+    /// JWT templates persist across restarts.
+    pub state_file: Option<PathBuf>,
+    /// Lifetime of session tokens; Clerk's is 60 s.
+    pub token_lifetime: Duration,
+    /// `sk_test_…` that Backend API callers must send as `Authorization: Bearer`.
+    pub secret_key: String,
+    /// Where `user.*` events go. None: events are only recorded in the delivery log.
+    pub webhook: Option<WebhookTarget>,
+    /// Leave `email`, `firstName`, `lastName`, `imageUrl` out of session tokens, as an
+    /// instance whose session token was never customised does.
+    pub omit_custom_claims: bool,
+    /// Create a few users with fixed ids on first start (no state file yet).
+    pub seed_users: bool,
+}
+
+/// The webhook endpoint, as configured in Clerk's dashboard.
+#[derive(Clone)]
+pub struct WebhookTarget {
+    pub url: Url,
+    /// `whsec_<base64>`, the endpoint's signing secret.
+    pub signing_secret: String,
+}
+
+impl std::fmt::Debug for WebhookTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookTarget")
+            .field("url", &self.url.as_str())
+            .field("signing_secret", &"[redacted]")
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field("base_url", &self.base_url.as_str())
+            .field("key_file", &self.key_file)
+            .field("state_file", &self.state_file)
+            .field("token_lifetime", &self.token_lifetime)
+            .field("secret_key", &"[redacted]")
+            .field("webhook", &self.webhook)
+            .field("omit_custom_claims", &self.omit_custom_claims)
+            .field("seed_users", &self.seed_users)
+            .finish()
+    }
+}
+
+impl WebhookTarget {
+    /// A target with a freshly generated signing secret.
+    pub fn with_random_secret(url: Url) -> Self {
+        Self {
+            url,
+            signing_secret: random_webhook_secret(),
+        }
+    }
+}
+
+impl EmulatorConfig {
+    /// Defaults: in-memory key and state, 60 s tokens, a random `sk_test_` key, no webhook,
+    /// custom claims included, seeded users.
+    pub fn new(base_url: Url) -> Self {
+        Self {
+            base_url,
+            key_file: None,
+            state_file: None,
+            token_lifetime: Duration::from_secs(60),
+            secret_key: random_secret_key(),
+            webhook: None,
+            omit_custom_claims: false,
+            seed_users: true,
+        }
+    }
+}
+
+/// `sk_test_` followed by 40 random alphanumerics, the shape of Clerk's development keys.
+pub fn random_secret_key() -> String {
+    format!("sk_test_{}", ids::random_alphanumeric(40))
+}
+
+/// `whsec_` followed by the base64 of 24 random bytes, as Svix issues them.
+pub fn random_webhook_secret() -> String {
+    let bytes: [u8; 24] = rand::random();
+    format!("whsec_{}", STANDARD.encode(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_secrets_have_clerk_and_svix_shapes() {
+        let sk = random_secret_key();
+        assert!(sk.starts_with("sk_test_") && sk.len() == 48, "{sk}");
+        let whsec = random_webhook_secret();
+        let decoded = STANDARD
+            .decode(whsec.trim_start_matches("whsec_"))
+            .expect("base64");
+        assert_eq!(decoded.len(), 24);
+        assert_ne!(random_secret_key(), sk);
+    }
+
+    #[test]
+    fn webhook_secret_is_redacted_in_debug() {
+        let target =
+            WebhookTarget::with_random_secret(Url::parse("http://127.0.0.1:1/hook").expect("url"));
+        let shown = format!("{target:?}");
+        assert!(!shown.contains(&target.signing_secret), "{shown}");
+        let mut config = EmulatorConfig::new(Url::parse("http://127.0.0.1:1").expect("url"));
+        config.webhook = Some(target.clone());
+        let shown = format!("{config:?}");
+        assert!(!shown.contains(&config.secret_key), "{shown}");
+        assert!(!shown.contains(&target.signing_secret), "{shown}");
+    }
+}

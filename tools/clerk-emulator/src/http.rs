@@ -1,0 +1,132 @@
+//! Small HTTP helpers: cookies, the request's origin, and a JSON body extractor whose
+//! rejections use Clerk's error shape.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, HeaderValue, header};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+pub const CLIENT_COOKIE: &str = "__client";
+pub const SESSION_COOKIE: &str = "__session";
+pub const CLIENT_UAT_COOKIE: &str = "__client_uat";
+/// A year, as Clerk keeps its `__client` and `__client_uat` cookies.
+pub const LONG_COOKIE_SECS: i64 = 365 * 24 * 3600;
+
+pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.trim_matches('"').to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+pub struct Cookie<'a> {
+    pub name: &'a str,
+    pub value: &'a str,
+    pub path: &'a str,
+    pub http_only: bool,
+    /// None: a browser-session cookie.
+    pub max_age: Option<i64>,
+}
+
+impl Cookie<'_> {
+    /// The `Set-Cookie` value. Values are ids, tokens and digits, always valid header text.
+    pub fn header(&self) -> Option<HeaderValue> {
+        let path = if self.path.is_empty() { "/" } else { self.path };
+        let mut text = format!("{}={}; Path={path}; SameSite=Lax", self.name, self.value);
+        if self.http_only {
+            text.push_str("; HttpOnly");
+        }
+        if let Some(max_age) = self.max_age {
+            text.push_str(&format!("; Max-Age={max_age}"));
+        }
+        HeaderValue::from_str(&text).ok()
+    }
+}
+
+/// The `Origin` header when it names a real origin (not `null`).
+pub fn request_origin(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .filter(|o| *o != "null" && !o.is_empty())
+        .map(str::to_owned)
+}
+
+/// A JSON body. An empty body reads as `{}`, so endpoints whose fields are all optional
+/// need no body at all. Bad JSON is a 400, JSON of the wrong shape a 422.
+pub struct JsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for JsonBody<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
+        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        serde_json::from_slice(text).map(JsonBody).map_err(|e| {
+            if e.is_data() {
+                ApiError::unprocessable(format!("the JSON body does not fit: {e}"))
+            } else {
+                ApiError::bad_request(format!("the body is not valid JSON: {e}"))
+            }
+        })
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_found_among_many_headers() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; __client=abc"),
+        );
+        headers.append(header::COOKIE, HeaderValue::from_static("b=2"));
+        assert_eq!(read_cookie(&headers, "__client").as_deref(), Some("abc"));
+        assert_eq!(read_cookie(&headers, "b").as_deref(), Some("2"));
+        assert_eq!(read_cookie(&headers, "__session"), None);
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(
+            escape_html(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+}

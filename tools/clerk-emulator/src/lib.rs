@@ -1,0 +1,55 @@
+//! An offline stand-in for the parts of Clerk an app touches, so that the app's real code
+//! paths run unchanged against it with no Clerk account and no network:
+//!
+//! - a JWKS (`/.well-known/jwks.json`, Backend API `/v1/jwks`) and Clerk-shaped RS256
+//!   session and JWT-template tokens, with key rotation and a clock offset;
+//! - the Backend API's `GET /v1/users/{id}`, with a failure switch and call counters;
+//! - a browser script at clerk-js's path offering the `window.Clerk` subset apps use, a
+//!   sign-in page and the Frontend API calls behind them;
+//! - Svix-signed `user.*` webhooks with retries and a delivery log;
+//! - a JSON control API under `/_emulator/` for tests.
+//!
+//! It must never run in production: see [`guard::check`]. The README lists every endpoint.
+
+mod backend_api;
+pub mod cli;
+mod config;
+mod control_api;
+mod emulator;
+mod error;
+mod frontend_api;
+pub mod guard;
+mod http;
+mod ids;
+mod keys;
+mod routes;
+mod script;
+mod sign_in;
+mod state_file;
+mod store;
+mod sync;
+mod tokens;
+mod webhooks;
+
+pub use config::{EmulatorConfig, WebhookTarget, random_secret_key, random_webhook_secret};
+pub use emulator::Emulator;
+pub use error::EmulatorError;
+pub use tokens::{SESSION_TOKEN_CATEGORY, TEMPLATE_TOKEN_CATEGORY, TokenOptions};
+
+/// Ids of the users seeded on first start, stable across runs and machines.
+pub mod seeds {
+    /// Ada Lovelace, ada@example.com.
+    pub const ADA_LOVELACE: &str = crate::store::SEEDS[0].0;
+    /// Grace Hopper, grace@example.com.
+    pub const GRACE_HOPPER: &str = crate::store::SEEDS[1].0;
+    /// Alan Turing, alan@example.com.
+    pub const ALAN_TURING: &str = crate::store::SEEDS[2].0;
+}
+
+/// Real time in milliseconds since the epoch (the clock offset applies to tokens only).
+pub(crate) fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}

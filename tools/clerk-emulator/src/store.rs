@@ -1,0 +1,701 @@
+//! Users, sessions, clients and JWT templates: the emulator's data, its rules (unique emails,
+//! ids never reused, deleted users' sessions revoked), its Clerk-shaped JSON, and the state
+//! file it persists to.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::error::ApiError;
+use crate::{EmulatorError, ids};
+
+/// Sessions are created freely (every token minted for a test may make one); beyond this many
+/// the oldest inactive ones, then the oldest cookie-less ones, are forgotten.
+const MAX_SESSIONS: usize = 1000;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub email_address_id: String,
+    pub email_address: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// None: the emulator's generated avatar.
+    pub image_url: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl User {
+    pub fn full_name(&self) -> Option<String> {
+        let parts: Vec<&str> = [self.first_name.as_deref(), self.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.is_empty())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
+
+    pub fn image_url(&self, base: &str) -> String {
+        self.image_url
+            .clone()
+            .unwrap_or_else(|| format!("{base}/avatars/{}.svg", self.id))
+    }
+
+    /// The user as the Backend API and webhooks show it (snake_case, times in milliseconds).
+    pub fn clerk_json(&self, base: &str) -> Value {
+        let image_url = self.image_url(base);
+        json!({
+            "id": self.id,
+            "object": "user",
+            "external_id": null,
+            "username": null,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "image_url": image_url,
+            "profile_image_url": image_url,
+            "has_image": self.image_url.is_some(),
+            "primary_email_address_id": self.email_address_id,
+            "primary_phone_number_id": null,
+            "primary_web3_wallet_id": null,
+            "password_enabled": false,
+            "two_factor_enabled": false,
+            "totp_enabled": false,
+            "backup_code_enabled": false,
+            "email_addresses": [{
+                "id": self.email_address_id,
+                "object": "email_address",
+                "email_address": self.email_address,
+                "reserved": false,
+                "verification": {
+                    "status": "verified",
+                    "strategy": "email_code",
+                    "attempts": null,
+                    "expire_at": null,
+                },
+                "linked_to": [],
+                "created_at": self.created_at,
+                "updated_at": self.updated_at,
+            }],
+            "phone_numbers": [],
+            "web3_wallets": [],
+            "passkeys": [],
+            "external_accounts": [],
+            "saml_accounts": [],
+            "enterprise_accounts": [],
+            "public_metadata": {},
+            "private_metadata": {},
+            "unsafe_metadata": {},
+            "banned": false,
+            "locked": false,
+            "lockout_expires_in_seconds": null,
+            "verification_attempts_remaining": 100,
+            "last_sign_in_at": null,
+            "last_active_at": null,
+            "legal_accepted_at": null,
+            "create_organization_enabled": true,
+            "delete_self_enabled": true,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        })
+    }
+
+    /// The user as the Frontend API shows it to the browser: no private metadata.
+    pub fn frontend_json(&self, base: &str) -> Value {
+        let mut value = self.clerk_json(base);
+        if let Some(object) = value.as_object_mut() {
+            object.remove("private_metadata");
+        }
+        value
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    Active,
+    /// Ended through the control API.
+    Ended,
+    /// Signed out by the browser (`remove`), as Clerk calls it.
+    Removed,
+    /// Revoked, e.g. from the dashboard or because the user was deleted.
+    Revoked,
+}
+
+impl SessionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Ended => "ended",
+            Self::Removed => "removed",
+            Self::Revoked => "revoked",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Session {
+    pub id: String,
+    pub user_id: String,
+    /// None for sessions made by the control API to mint tokens for tests.
+    pub client_id: Option<String>,
+    pub status: SessionStatus,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Session {
+    pub fn json(&self) -> Value {
+        json!({
+            "object": "session",
+            "id": self.id,
+            "user_id": self.user_id,
+            "client_id": self.client_id,
+            "status": self.status.as_str(),
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        })
+    }
+}
+
+/// A browser, recognised by the secret in its `__client` cookie.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Client {
+    pub id: String,
+    pub cookie: String,
+    pub session_id: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A JWT template: claims with Clerk's `{{user.…}}` shortcodes, and an optional lifetime.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Template {
+    pub claims: Map<String, Value>,
+    pub lifetime_secs: Option<u64>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct StateData {
+    #[serde(default)]
+    pub users: Vec<User>,
+    #[serde(default)]
+    pub deleted_user_ids: Vec<String>,
+    #[serde(default)]
+    pub sessions: Vec<Session>,
+    #[serde(default)]
+    pub clients: Vec<Client>,
+    #[serde(default)]
+    pub templates: BTreeMap<String, Template>,
+}
+
+/// A change to a user, to be sent as a webhook.
+#[derive(Debug, Clone)]
+pub enum UserEvent {
+    Created(User),
+    Updated(User),
+    Deleted(String),
+}
+
+/// Why a change was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum StoreError {
+    #[error("user {0} not found")]
+    UserNotFound(String),
+    #[error("user {0} was deleted; Clerk never brings a deleted user back")]
+    UserDeleted(String),
+    #[error("session {0} not found")]
+    SessionNotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: &'static str,
+    },
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match &error {
+            StoreError::UserNotFound(id) | StoreError::UserDeleted(id) => {
+                let mut api = ApiError::not_found(format!("user {id}"));
+                api.long_message = error.to_string();
+                api
+            }
+            StoreError::SessionNotFound(id) => ApiError::not_found(format!("session {id}")),
+            StoreError::Conflict(_) => ApiError::conflict(error.to_string()),
+            StoreError::Invalid { .. } => ApiError::unprocessable(error.to_string()),
+        }
+    }
+}
+
+impl From<StoreError> for EmulatorError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::UserNotFound(id) | StoreError::UserDeleted(id) => {
+                EmulatorError::UserNotFound(id)
+            }
+            StoreError::SessionNotFound(id) => EmulatorError::SessionNotFound(id),
+            other => EmulatorError::Config(other.to_string()),
+        }
+    }
+}
+
+/// A new user's fields, already trimmed.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct NewUser {
+    pub id: Option<String>,
+    pub email_address: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub image_url: Option<String>,
+}
+
+/// Fields to change; `Some(None)` clears a nullable field.
+#[derive(Debug, Default, Clone)]
+pub struct UserPatch {
+    pub email_address: Option<String>,
+    pub first_name: Option<Option<String>>,
+    pub last_name: Option<Option<String>>,
+    pub image_url: Option<Option<String>>,
+}
+
+pub fn validate_email(raw: &str) -> Result<String, &'static str> {
+    let email = raw.trim();
+    if email.is_empty() {
+        return Err("Enter an email address.");
+    }
+    let valid = email.len() <= 254
+        && !email.chars().any(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if valid {
+        Ok(email.to_owned())
+    } else {
+        Err("Enter an email address like name@example.com.")
+    }
+}
+
+/// Names: trimmed, empty means absent, at most 100 characters.
+pub fn validate_name(raw: Option<&str>) -> Result<Option<String>, &'static str> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(name) if name.chars().count() > 100 => Err("Use at most 100 characters."),
+        Some(name) => Ok(Some(name.to_owned())),
+    }
+}
+
+fn validate_image_url(raw: Option<&str>) -> Result<Option<String>, StoreError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(url) => match url::Url::parse(url) {
+            Ok(parsed) if matches!(parsed.scheme(), "http" | "https" | "data") => {
+                Ok(Some(url.to_owned()))
+            }
+            _ => Err(StoreError::Invalid {
+                field: "image_url",
+                message: "must be an absolute http(s) or data: URL",
+            }),
+        },
+    }
+}
+
+impl StateData {
+    pub fn user(&self, id: &str) -> Result<&User, StoreError> {
+        self.users.iter().find(|u| u.id == id).ok_or_else(|| {
+            if self.deleted_user_ids.iter().any(|d| d == id) {
+                StoreError::UserDeleted(id.to_owned())
+            } else {
+                StoreError::UserNotFound(id.to_owned())
+            }
+        })
+    }
+
+    pub fn session(&self, id: &str) -> Result<&Session, StoreError> {
+        self.sessions
+            .iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| StoreError::SessionNotFound(id.to_owned()))
+    }
+
+    pub fn client_by_cookie(&self, cookie: &str) -> Option<&Client> {
+        self.clients.iter().find(|c| c.cookie == cookie)
+    }
+
+    fn email_taken(&self, email: &str, except: Option<&str>) -> bool {
+        self.users
+            .iter()
+            .any(|u| u.email_address.eq_ignore_ascii_case(email) && Some(u.id.as_str()) != except)
+    }
+
+    pub fn create_user(&mut self, new: NewUser, now: i64) -> Result<UserEvent, StoreError> {
+        let id = match new.id {
+            Some(id) => {
+                if !ids::is_valid_user_id(&id) {
+                    return Err(StoreError::Invalid {
+                        field: "id",
+                        message: "must be user_ followed by 1 to 64 letters or digits",
+                    });
+                }
+                if self.deleted_user_ids.contains(&id) {
+                    return Err(StoreError::Conflict(format!(
+                        "user {id} was deleted; ids are never reused"
+                    )));
+                }
+                if self.users.iter().any(|u| u.id == id) {
+                    return Err(StoreError::Conflict(format!("user {id} already exists")));
+                }
+                id
+            }
+            None => ids::new_id("user"),
+        };
+        let email = validate_email(&new.email_address).map_err(|message| StoreError::Invalid {
+            field: "email_address",
+            message,
+        })?;
+        if self.email_taken(&email, None) {
+            return Err(StoreError::Conflict(format!(
+                "another user already has the email address {email}"
+            )));
+        }
+        let invalid = |field| move |message| StoreError::Invalid { field, message };
+        let user = User {
+            email_address_id: ids::new_id("idn"),
+            id,
+            email_address: email,
+            first_name: validate_name(new.first_name.as_deref()).map_err(invalid("first_name"))?,
+            last_name: validate_name(new.last_name.as_deref()).map_err(invalid("last_name"))?,
+            image_url: validate_image_url(new.image_url.as_deref())?,
+            created_at: now,
+            updated_at: now,
+        };
+        self.users.push(user.clone());
+        Ok(UserEvent::Created(user))
+    }
+
+    pub fn update_user(
+        &mut self,
+        id: &str,
+        patch: UserPatch,
+        now: i64,
+    ) -> Result<UserEvent, StoreError> {
+        let email = patch
+            .email_address
+            .as_deref()
+            .map(validate_email)
+            .transpose()
+            .map_err(|message| StoreError::Invalid {
+                field: "email_address",
+                message,
+            })?;
+        if let Some(email) = &email
+            && self.email_taken(email, Some(id))
+        {
+            return Err(StoreError::Conflict(format!(
+                "another user already has the email address {email}"
+            )));
+        }
+        let invalid = |field| move |message| StoreError::Invalid { field, message };
+        let first_name = patch
+            .first_name
+            .map(|n| validate_name(n.as_deref()))
+            .transpose()
+            .map_err(invalid("first_name"))?;
+        let last_name = patch
+            .last_name
+            .map(|n| validate_name(n.as_deref()))
+            .transpose()
+            .map_err(invalid("last_name"))?;
+        let image_url = patch
+            .image_url
+            .map(|u| validate_image_url(u.as_deref()))
+            .transpose()?;
+        self.user(id)?;
+        let user = self
+            .users
+            .iter_mut()
+            .find(|u| u.id == id)
+            .ok_or_else(|| StoreError::UserNotFound(id.to_owned()))?;
+        if let Some(email) = email {
+            user.email_address = email;
+        }
+        if let Some(first_name) = first_name {
+            user.first_name = first_name;
+        }
+        if let Some(last_name) = last_name {
+            user.last_name = last_name;
+        }
+        if let Some(image_url) = image_url {
+            user.image_url = image_url;
+        }
+        // Strictly increasing, so receivers that drop events older than what they stored
+        // never drop a real change made within the same millisecond.
+        user.updated_at = now.max(user.updated_at + 1);
+        Ok(UserEvent::Updated(user.clone()))
+    }
+
+    /// Deletes the user, keeps its id as a tombstone and revokes its sessions, as Clerk does.
+    pub fn delete_user(&mut self, id: &str, now: i64) -> Result<UserEvent, StoreError> {
+        self.user(id)?;
+        self.users.retain(|u| u.id != id);
+        self.deleted_user_ids.push(id.to_owned());
+        for session in self.sessions.iter_mut().filter(|s| s.user_id == id) {
+            if session.status == SessionStatus::Active {
+                session.status = SessionStatus::Revoked;
+                session.updated_at = now;
+            }
+        }
+        for client in &mut self.clients {
+            let ended = client
+                .session_id
+                .as_deref()
+                .is_some_and(|sid| self.sessions.iter().any(|s| s.id == sid && s.user_id == id));
+            if ended {
+                client.session_id = None;
+                client.updated_at = now;
+            }
+        }
+        Ok(UserEvent::Deleted(id.to_owned()))
+    }
+
+    pub fn create_session(
+        &mut self,
+        user_id: &str,
+        client_id: Option<String>,
+        now: i64,
+    ) -> Result<Session, StoreError> {
+        self.user(user_id)?;
+        let session = Session {
+            id: ids::new_id("sess"),
+            user_id: user_id.to_owned(),
+            client_id,
+            status: SessionStatus::Active,
+            created_at: now,
+            updated_at: now,
+        };
+        self.sessions.push(session.clone());
+        self.prune_sessions();
+        Ok(session)
+    }
+
+    pub fn set_session_status(
+        &mut self,
+        id: &str,
+        status: SessionStatus,
+        now: i64,
+    ) -> Result<Session, StoreError> {
+        let session = self
+            .sessions
+            .iter_mut()
+            .find(|s| s.id == id)
+            .ok_or_else(|| StoreError::SessionNotFound(id.to_owned()))?;
+        if session.status == SessionStatus::Active {
+            session.status = status;
+            session.updated_at = now;
+        }
+        let session = session.clone();
+        for client in &mut self.clients {
+            if client.session_id.as_deref() == Some(id) {
+                client.session_id = None;
+                client.updated_at = now;
+            }
+        }
+        Ok(session)
+    }
+
+    /// Signs a browser in: reuses its client (or makes one) and replaces its session, since
+    /// the emulator, like Clerk's default, is single-session.
+    pub fn sign_in(
+        &mut self,
+        cookie: Option<&str>,
+        user_id: &str,
+        now: i64,
+    ) -> Result<(Client, Session), StoreError> {
+        self.user(user_id)?;
+        let existing = cookie.and_then(|c| self.client_by_cookie(c)).cloned();
+        let mut client = existing.unwrap_or_else(|| Client {
+            id: ids::new_id("client"),
+            cookie: ids::random_alphanumeric(40),
+            session_id: None,
+            created_at: now,
+            updated_at: now,
+        });
+        if let Some(previous) = client.session_id.take() {
+            self.set_session_status(&previous, SessionStatus::Ended, now)?;
+        }
+        let session = self.create_session(user_id, Some(client.id.clone()), now)?;
+        client.session_id = Some(session.id.clone());
+        client.updated_at = now;
+        match self.clients.iter_mut().find(|c| c.id == client.id) {
+            Some(slot) => *slot = client.clone(),
+            None => self.clients.push(client.clone()),
+        }
+        Ok((client, session))
+    }
+
+    fn prune_sessions(&mut self) {
+        while self.sessions.len() > MAX_SESSIONS {
+            let victim = self
+                .sessions
+                .iter()
+                .position(|s| s.status != SessionStatus::Active)
+                .or_else(|| self.sessions.iter().position(|s| s.client_id.is_none()))
+                .unwrap_or(0);
+            self.sessions.remove(victim);
+        }
+    }
+
+    /// The fixed users of a fresh emulator, so demos and tests can name them.
+    pub fn seed(&mut self, now: i64) -> Vec<UserEvent> {
+        SEEDS
+            .iter()
+            .filter_map(|(id, email, first, last)| {
+                self.create_user(
+                    NewUser {
+                        id: Some((*id).to_owned()),
+                        email_address: (*email).to_owned(),
+                        first_name: Some((*first).to_owned()),
+                        last_name: Some((*last).to_owned()),
+                        image_url: None,
+                    },
+                    now,
+                )
+                .ok()
+            })
+            .collect()
+    }
+}
+
+/// Seeded users: id, email, first name, last name.
+pub const SEEDS: [(&str, &str, &str, &str); 3] = [
+    (
+        "user_2seedAdaLovelace00000000000",
+        "ada@example.com",
+        "Ada",
+        "Lovelace",
+    ),
+    (
+        "user_2seedGraceHopper00000000000",
+        "grace@example.com",
+        "Grace",
+        "Hopper",
+    ),
+    (
+        "user_2seedAlanTuring000000000000",
+        "alan@example.com",
+        "Alan",
+        "Turing",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ada() -> NewUser {
+        NewUser {
+            email_address: "ada@example.com".into(),
+            first_name: Some("Ada".into()),
+            last_name: Some("Lovelace".into()),
+            ..NewUser::default()
+        }
+    }
+
+    #[test]
+    fn emails_are_unique_ignoring_case() {
+        let mut data = StateData::default();
+        data.create_user(ada(), 1).expect("first");
+        let mut again = ada();
+        again.email_address = "ADA@example.com".into();
+        assert!(matches!(
+            data.create_user(again, 2),
+            Err(StoreError::Conflict(_))
+        ));
+    }
+
+    #[test]
+    fn deleted_ids_are_never_reused_and_sessions_are_revoked() {
+        let mut data = StateData::default();
+        let mut new = ada();
+        new.id = Some("user_fixed1".into());
+        data.create_user(new.clone(), 1).expect("created");
+        let (_, session) = data.sign_in(None, "user_fixed1", 2).expect("signed in");
+        data.delete_user("user_fixed1", 3).expect("deleted");
+        assert_eq!(
+            data.session(&session.id).expect("kept").status,
+            SessionStatus::Revoked
+        );
+        assert_eq!(
+            data.user("user_fixed1"),
+            Err(StoreError::UserDeleted("user_fixed1".into()))
+        );
+        assert!(matches!(
+            data.create_user(new, 4),
+            Err(StoreError::Conflict(_))
+        ));
+    }
+
+    #[test]
+    fn signing_in_again_replaces_the_clients_session() {
+        let mut data = StateData::default();
+        data.seed(1);
+        let (client, first) = data.sign_in(None, SEEDS[0].0, 2).expect("first");
+        let (same, second) = data
+            .sign_in(Some(&client.cookie), SEEDS[1].0, 3)
+            .expect("second");
+        assert_eq!(same.id, client.id);
+        assert_eq!(
+            data.session(&first.id).expect("first").status,
+            SessionStatus::Ended
+        );
+        assert_eq!(same.session_id.as_deref(), Some(second.id.as_str()));
+    }
+
+    #[test]
+    fn updated_at_strictly_increases() {
+        let mut data = StateData::default();
+        let UserEvent::Created(user) = data.create_user(ada(), 10).expect("created") else {
+            panic!("not a created event")
+        };
+        let patch = UserPatch {
+            first_name: Some(Some("Augusta".into())),
+            ..UserPatch::default()
+        };
+        let UserEvent::Updated(updated) = data.update_user(&user.id, patch, 10).expect("updated")
+        else {
+            panic!("not an updated event")
+        };
+        assert_eq!(updated.updated_at, 11);
+        assert_eq!(updated.first_name.as_deref(), Some("Augusta"));
+    }
+
+    #[test]
+    fn email_validation_explains_itself() {
+        assert_eq!(
+            validate_email("  a@b.co "),
+            Ok::<_, &str>("a@b.co".to_owned())
+        );
+        assert!(validate_email("").is_err());
+        assert!(validate_email("no-at.example.com").is_err());
+        assert!(validate_email("a@localhost").is_err());
+        assert!(validate_email("a b@c.de").is_err());
+    }
+
+    #[test]
+    fn sessions_are_bounded() {
+        let mut data = StateData::default();
+        data.seed(1);
+        for i in 0..(MAX_SESSIONS + 10) {
+            data.create_session(SEEDS[0].0, None, i as i64)
+                .expect("session");
+        }
+        assert_eq!(data.sessions.len(), MAX_SESSIONS);
+    }
+}

@@ -1,0 +1,298 @@
+//! Spawns an emulator on 127.0.0.1:0, mounted under `/__clerk` as the app mounts it, and
+//! offers the small HTTP and JWT helpers the tests share.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderMap, StatusCode};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use clerk_emulator::{Emulator, EmulatorConfig, WebhookTarget};
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::{Value, json};
+
+pub const SECRET_KEY: &str = "sk_test_emulatortestsecret0000000000000000";
+pub const KEY_A: &str = include_str!("../fixtures/test-only-key-a.pem");
+pub const KEY_B: &str = include_str!("../fixtures/test-only-key-b.pem");
+
+/// A directory removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new() -> Self {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "clerk-emulator-test-{}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed),
+            rand::random::<u32>()
+        ));
+        std::fs::create_dir_all(&path).expect("temp dir");
+        Self(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub struct TestEmulator {
+    pub emulator: Emulator,
+    /// `http://127.0.0.1:<port>`
+    pub origin: String,
+    /// `http://127.0.0.1:<port>/__clerk`
+    pub base: String,
+    pub http: reqwest::Client,
+    pub dir: TempDir,
+}
+
+/// Options for [`spawn_with`]; the key file is a copy of fixture key A unless `key_file` says
+/// otherwise (a copy, because rotation writes the new key to it).
+pub fn config_for(origin: &str, dir: &TempDir) -> EmulatorConfig {
+    let key_file = dir.path().join("key.pem");
+    std::fs::write(&key_file, KEY_A).expect("key copy");
+    let mut config = EmulatorConfig::new(format!("{origin}/__clerk").parse().expect("url"));
+    config.key_file = Some(key_file);
+    config.secret_key = SECRET_KEY.to_owned();
+    config
+}
+
+pub async fn spawn() -> TestEmulator {
+    spawn_with(|_| {}).await
+}
+
+pub async fn spawn_with(configure: impl FnOnce(&mut EmulatorConfig)) -> TestEmulator {
+    spawn_app(configure, Router::new()).await
+}
+
+/// The emulator under `/__clerk` beside the given app routes, on one origin, as in the app.
+pub async fn spawn_app(
+    configure: impl FnOnce(&mut EmulatorConfig),
+    app_routes: Router,
+) -> TestEmulator {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let origin = format!("http://{}", listener.local_addr().expect("addr"));
+    let dir = TempDir::new();
+    let mut config = config_for(&origin, &dir);
+    configure(&mut config);
+    let emulator = Emulator::start(config).await.expect("emulator starts");
+    let app = app_routes.nest("/__clerk", emulator.router());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    TestEmulator {
+        emulator,
+        base: format!("{origin}/__clerk"),
+        origin,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        dir,
+    }
+}
+
+impl TestEmulator {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let response = self.http.get(self.url(path)).send().await.expect("GET");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn send(&self, method: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let response = self
+            .http
+            .request(method, self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// `GET {path}` on the Backend API with the secret key.
+    pub async fn backend(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .bearer_auth(SECRET_KEY)
+            .send()
+            .await
+            .expect("backend request")
+    }
+
+    /// A token from the control API.
+    pub async fn mint(&self, body: Value) -> Value {
+        let (status, minted) = self.send("POST", "/_emulator/tokens", body).await;
+        assert_eq!(status, StatusCode::OK, "{minted}");
+        minted
+    }
+
+    pub async fn jwks(&self) -> JwkSet {
+        self.http
+            .get(self.url("/.well-known/jwks.json"))
+            .send()
+            .await
+            .expect("jwks")
+            .json()
+            .await
+            .expect("jwks json")
+    }
+
+    /// Verifies like an independent verifier: the key from the JWKS served over HTTP,
+    /// RS256 only, the issuer checked, expiry checked unless `check_exp` is false.
+    pub async fn verify(&self, jwt: &str, check_exp: bool) -> Result<Value, String> {
+        let header = jsonwebtoken::decode_header(jwt).map_err(|e| e.to_string())?;
+        let kid = header.kid.ok_or("no kid")?;
+        let jwks = self.jwks().await;
+        let jwk = jwks.find(&kid).ok_or(format!("kid {kid} not served"))?;
+        let key = DecodingKey::from_jwk(jwk).map_err(|e| e.to_string())?;
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[self.base.as_str()]);
+        validation.validate_exp = check_exp;
+        validation.validate_nbf = check_exp;
+        validation.leeway = 5;
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        jsonwebtoken::decode::<Value>(jwt, &key, &validation)
+            .map(|data| data.claims)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The JOSE header as JSON, including fields jsonwebtoken's `Header` has no room for (`cat`).
+pub fn raw_header(jwt: &str) -> Value {
+    let first = jwt.split('.').next().expect("segment");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(first).expect("base64")).expect("json")
+}
+
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64
+}
+
+/// Values of every `Set-Cookie` header.
+pub fn set_cookies(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `name=value` of a cookie among `Set-Cookie` headers.
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    set_cookies(headers).iter().find_map(|c| {
+        c.split(';')
+            .next()
+            .and_then(|pair| pair.split_once('='))
+            .filter(|(n, _)| *n == name)
+            .map(|(_, v)| v.to_owned())
+    })
+}
+
+/// Signs in through the sign-in page as a browser would; returns the `__client` cookie value.
+pub async fn sign_in(test: &TestEmulator, user_id: &str) -> String {
+    let response = test
+        .http
+        .post(test.url("/sign-in"))
+        .header("origin", &test.origin)
+        .form(&[
+            ("user_id", user_id),
+            ("redirect_url", &format!("{}/", test.origin)),
+        ])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    cookie_value(response.headers(), "__client").expect("__client cookie")
+}
+
+/// A receiver of webhooks: records every request and answers from a script of statuses
+/// (then 204).
+#[derive(Clone, Default)]
+pub struct Receiver {
+    pub received: Arc<Mutex<Vec<(HeaderMap, String)>>>,
+    pub script: Arc<Mutex<Vec<StatusCode>>>,
+}
+
+impl Receiver {
+    pub async fn start(script: Vec<StatusCode>) -> (Self, url::Url) {
+        let receiver = Receiver {
+            received: Arc::default(),
+            script: Arc::new(Mutex::new(script)),
+        };
+        let state = receiver.clone();
+        let app = Router::new().route(
+            "/hook",
+            axum::routing::post(
+                |axum::extract::State(state): axum::extract::State<Receiver>,
+                 headers: HeaderMap,
+                 body: String| async move {
+                    state.received.lock().expect("lock").push((headers, body));
+                    let mut script = state.script.lock().expect("lock");
+                    if script.is_empty() {
+                        StatusCode::NO_CONTENT
+                    } else {
+                        script.remove(0)
+                    }
+                },
+            ),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+        tokio::spawn(async move { axum::serve(listener, app.with_state(state)).await });
+        (receiver, url.parse().expect("url"))
+    }
+
+    pub fn count(&self) -> usize {
+        self.received.lock().expect("lock").len()
+    }
+
+    /// Waits until at least `n` requests arrived (or fails after `timeout`).
+    pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<(HeaderMap, String)> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let received = self.received.lock().expect("lock").clone();
+            if received.len() >= n {
+                return received;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "only {} of {n} webhook requests arrived",
+                received.len()
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+}
+
+pub fn webhook(url: url::Url, secret: &str) -> WebhookTarget {
+    WebhookTarget {
+        url,
+        signing_secret: secret.to_owned(),
+    }
+}
+
+pub fn json_of(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| json!({ "unparsable": text }))
+}

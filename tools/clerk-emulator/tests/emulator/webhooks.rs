@@ -1,0 +1,189 @@
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use svix::webhooks::Webhook;
+
+use crate::helpers::{Receiver, json_of, spawn_with, webhook};
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+fn svix_id(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get("svix-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("svix-id")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn user_changes_arrive_signed_in_order_with_clerks_envelope() {
+    let (receiver, url) = Receiver::start(Vec::new()).await;
+    let test = spawn_with(|c| {
+        c.seed_users = false;
+        c.webhook = Some(webhook(url, SECRET));
+    })
+    .await;
+    assert_eq!(test.emulator.webhook_signing_secret(), Some(SECRET));
+
+    let (status, user) = test
+        .send(
+            "POST",
+            "/_emulator/users",
+            json!({ "email_address": "kat@example.com", "first_name": "Katherine", "last_name": "Johnson" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    let id = user["id"].as_str().expect("id").to_owned();
+    assert!(id.starts_with("user_2"));
+    for name in ["Kate", "Katie", "Katherine G."] {
+        let (status, _) = test
+            .send(
+                "PATCH",
+                &format!("/_emulator/users/{id}"),
+                json!({ "first_name": name }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, _) = test
+        .send("DELETE", &format!("/_emulator/users/{id}"), json!(null))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let received = receiver.wait_for(5, Duration::from_secs(10)).await;
+    let verifier = Webhook::new(SECRET).expect("secret");
+    let mut types = Vec::new();
+    let mut last_timestamp = 0;
+    for (headers, body) in &received {
+        verifier
+            .verify(body.as_bytes(), headers)
+            .expect("svix signature verifies");
+        assert!(svix_id(headers).starts_with("msg_"));
+        let ts: i64 = headers["svix-timestamp"]
+            .to_str()
+            .expect("ts")
+            .parse()
+            .expect("secs");
+        assert!(ts < 10_000_000_000, "svix-timestamp is in seconds");
+        assert!(
+            headers["svix-signature"]
+                .to_str()
+                .expect("sig")
+                .starts_with("v1,")
+        );
+
+        let event = json_of(body);
+        assert_eq!(event["object"], "event");
+        assert_eq!(event["instance_id"], "ins_2clerkEmulator0000000000");
+        let timestamp = event["timestamp"].as_i64().expect("ms");
+        assert!(timestamp > 1_600_000_000_000 && timestamp >= last_timestamp);
+        last_timestamp = timestamp;
+        types.push(event["type"].as_str().expect("type").to_owned());
+        if event["type"] == "user.deleted" {
+            assert_eq!(
+                event["data"],
+                json!({ "object": "user", "id": id, "deleted": true })
+            );
+        } else {
+            assert_eq!(event["data"]["id"], id.as_str());
+            assert_eq!(event["data"]["object"], "user");
+            assert_eq!(
+                event["data"]["email_addresses"][0]["email_address"],
+                "kat@example.com"
+            );
+        }
+    }
+    assert_eq!(
+        types,
+        [
+            "user.created",
+            "user.updated",
+            "user.updated",
+            "user.updated",
+            "user.deleted"
+        ]
+    );
+    let names: Vec<Value> = received[1..4]
+        .iter()
+        .map(|(_, body)| json_of(body)["data"]["first_name"].clone())
+        .collect();
+    assert_eq!(
+        names,
+        [json!("Kate"), json!("Katie"), json!("Katherine G.")]
+    );
+    // Tampering is caught by the same verifier (the test can fail).
+    let (headers, body) = &received[0];
+    assert!(
+        verifier
+            .verify(body.replace("kat@", "eve@").as_bytes(), headers)
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn failed_delivery_is_retried_with_the_same_svix_id_and_logged() {
+    let (receiver, url) = Receiver::start(vec![StatusCode::INTERNAL_SERVER_ERROR]).await;
+    let test = spawn_with(|c| {
+        c.seed_users = false;
+        c.webhook = Some(webhook(url, SECRET));
+    })
+    .await;
+    let (status, user) = test
+        .send(
+            "POST",
+            "/_emulator/users",
+            json!({ "email": "retry@example.com" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let received = receiver.wait_for(2, Duration::from_secs(5)).await;
+    assert_eq!(svix_id(&received[0].0), svix_id(&received[1].0));
+    assert_eq!(received[0].1, received[1].1, "same body on retry");
+    let verifier = Webhook::new(SECRET).expect("secret");
+    verifier
+        .verify(received[1].1.as_bytes(), &received[1].0)
+        .expect("retry verifies");
+
+    let mut log = Value::Null;
+    for _ in 0..100 {
+        (_, log) = test.get("/_emulator/webhooks/deliveries").await;
+        if log["deliveries"][0]["status"] == "delivered" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let delivery = &log["deliveries"][0];
+    assert_eq!(delivery["status"], "delivered", "{log}");
+    assert_eq!(delivery["event_type"], "user.created");
+    assert_eq!(delivery["user_id"], user["id"]);
+    assert_eq!(
+        delivery["svix_id"].as_str(),
+        Some(svix_id(&received[0].0).as_str())
+    );
+    let attempts = delivery["attempts"].as_array().expect("attempts");
+    assert_eq!(attempts.len(), 2);
+    assert_eq!(attempts[0]["status"], 500);
+    assert_eq!(attempts[1]["status"], 204);
+    let first = attempts[0]["at"].as_i64().expect("at");
+    let second = attempts[1]["at"].as_i64().expect("at");
+    assert!(
+        second - first >= 900,
+        "retried after about a second, not {} ms",
+        second - first
+    );
+    assert_eq!(receiver.count(), 2);
+}
+
+#[tokio::test]
+async fn events_without_a_webhook_url_are_logged_as_not_sent() {
+    let test = spawn_with(|c| c.webhook = None).await;
+    let (_, log) = test.get("/_emulator/webhooks/deliveries").await;
+    let deliveries = log["deliveries"].as_array().expect("deliveries");
+    // The three seeded users.
+    assert_eq!(deliveries.len(), 3, "{log}");
+    assert!(deliveries.iter().all(|d| d["status"] == "not_sent"));
+    assert!(deliveries.iter().all(|d| d["event_type"] == "user.created"));
+    assert_eq!(log["webhook_url"], Value::Null);
+}
