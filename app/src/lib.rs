@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod clerk;
 pub mod client;
+pub mod components;
 pub mod pages;
 
 use leptos::prelude::*;
@@ -13,6 +14,8 @@ use leptos_router::{
     StaticSegment,
     components::{Route, Router, Routes},
 };
+
+use crate::{clerk::ClerkProvider, components::SiteHeader};
 
 /// Where the browser loads clerk-js from, and with which publishable key: Clerk's own script
 /// in production, the emulator's under `/__clerk` in development. Provided by the server.
@@ -64,20 +67,23 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| {
             if page.is_empty() { "Populatte".to_owned() } else { format!("{page} · Populatte") }
         } />
-        <Router>
-            <header class="site-header">
-                <a class="brand" href="/">
-                    "Populatte"
+        <ClerkProvider>
+            <Router>
+                <a class="skip-link" href="#main">
+                    "Skip to content"
                 </a>
-            </header>
-            <main id="main" data-hydrated=move || hydrated.get().to_string()>
-                <Routes fallback=pages::NotFound>
-                    <Route path=StaticSegment("") view=pages::Landing />
-                </Routes>
-            </main>
-            <footer class="site-footer">
-                <p>"Populatte — a real local user on every request."</p>
-            </footer>
-        </Router>
+                <SiteHeader />
+                <main id="main" data-hydrated=move || hydrated.get().to_string()>
+                    <Routes fallback=pages::NotFound>
+                        <Route path=StaticSegment("") view=pages::Landing />
+                        <Route path=StaticSegment("sign-in") view=pages::SignIn />
+                        <Route path=StaticSegment("dashboard") view=pages::Dashboard />
+                    </Routes>
+                </main>
+                <footer class="site-footer">
+                    <p>"Populatte — a real local user on every request."</p>
+                </footer>
+            </Router>
+        </ClerkProvider>
     }
 }

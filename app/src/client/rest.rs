@@ -36,7 +36,11 @@ impl ApiClient {
         }
     }
 
-    pub fn get<T>(&self, path: &str) -> impl Future<Output = Result<T, ApiError>> + Send + 'static
+    // `use<…>`: the futures own everything they need, so they outlive `self` and `path`.
+    pub fn get<T>(
+        &self,
+        path: &str,
+    ) -> impl Future<Output = Result<T, ApiError>> + Send + 'static + use<T>
     where
         T: DeserializeOwned + 'static,
     {
@@ -47,7 +51,7 @@ impl ApiClient {
         &self,
         path: &str,
         body: &B,
-    ) -> impl Future<Output = Result<T, ApiError>> + Send + 'static
+    ) -> impl Future<Output = Result<T, ApiError>> + Send + 'static + use<B, T>
     where
         B: Serialize + ?Sized,
         T: DeserializeOwned + 'static,
@@ -59,7 +63,7 @@ impl ApiClient {
         &self,
         path: &str,
         body: &B,
-    ) -> impl Future<Output = Result<T, ApiError>> + Send + 'static
+    ) -> impl Future<Output = Result<T, ApiError>> + Send + 'static + use<B, T>
     where
         B: Serialize + ?Sized,
         T: DeserializeOwned + 'static,
@@ -71,7 +75,7 @@ impl ApiClient {
     pub fn delete<T>(
         &self,
         path: &str,
-    ) -> impl Future<Output = Result<T, ApiError>> + Send + 'static
+    ) -> impl Future<Output = Result<T, ApiError>> + Send + 'static + use<T>
     where
         T: DeserializeOwned + 'static,
     {

@@ -1,7 +1,10 @@
-//! Top-level pages.
+//! The landing page for signed-out visitors (and a way on for signed-in ones).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::clerk::{AuthState, use_clerk};
 
 /// The landing page for signed-out visitors.
 #[component]
@@ -25,6 +28,7 @@ pub fn Landing() -> impl IntoView {
             >
                 {move || if flow_open.get() { "Hide how it works" } else { "Show how it works" }}
             </button>
+            <CallToAction />
             <ol id="request-flow" class="flow" hidden=move || !flow_open.get()>
                 <li>"Your browser signs in with Clerk and holds a short-lived session token."</li>
                 <li>"Each request carries that token; the server checks its signature and expiry."</li>
@@ -35,20 +39,42 @@ pub fn Landing() -> impl IntoView {
     }
 }
 
-/// Shown for any path no route matches.
+/// "Open your dashboard" for someone signed in, "Sign in" otherwise.
 #[component]
-pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::NOT_FOUND);
-        }
-    }
+fn CallToAction() -> impl IntoView {
+    let clerk = use_clerk();
     view! {
-        <Title text="Not found" />
-        <section class="not-found">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address. " <a href="/">"Go to the start page"</a> "."</p>
-        </section>
+        <div class="cta">
+            {move || match clerk.state().get() {
+                AuthState::SignedIn(_) => {
+                    view! {
+                        <A href="/dashboard" attr:class="button primary">
+                            "Open your dashboard"
+                        </A>
+                    }
+                        .into_any()
+                }
+                AuthState::SignedOut => {
+                    view! {
+                        <button
+                            type="button"
+                            class="button primary"
+                            on:click=move |_| clerk.sign_in_returning_to("/dashboard")
+                        >
+                            "Sign in"
+                        </button>
+                    }
+                        .into_any()
+                }
+                AuthState::Loading => {
+                    view! {
+                        <span class="button primary placeholder" aria-busy="true">
+                            "Checking your session…"
+                        </span>
+                    }
+                        .into_any()
+                }
+            }}
+        </div>
     }
 }

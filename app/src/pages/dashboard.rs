@@ -1,0 +1,205 @@
+//! `/dashboard`: the signed-in person's local profile (from Populatte's database, through the
+//! typed API client) and their projects. Signed-out visitors are sent to sign in and back.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{NavigateOptions, hooks::use_navigate};
+
+use super::sign_in_path;
+use crate::{
+    api::{ApiError, UserProfile},
+    clerk::{AuthState, use_clerk},
+    client::ApiClient,
+    components::Avatar,
+};
+
+const HERE: &str = "/dashboard";
+
+#[component]
+pub fn Dashboard() -> impl IntoView {
+    let clerk = use_clerk();
+
+    // No session at all (no cookie, or Clerk's `__client_uat=0`): sign in first. A request
+    // whose token cookie merely expired renders "loading" and lets clerk-js refresh it.
+    #[cfg(feature = "ssr")]
+    if clerk.state().get_untracked() == AuthState::SignedOut {
+        leptos_axum::redirect(&sign_in_path(HERE));
+    }
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if clerk.state().get() == AuthState::SignedOut {
+            navigate(
+                &sign_in_path(HERE),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+
+    view! {
+        <Title text="Dashboard" />
+        {move || match clerk.state().get() {
+            AuthState::SignedIn(user) => {
+                let name = user.display_name().unwrap_or_else(|| "there".into());
+                view! {
+                    <section class="dashboard">
+                        <h1>"Welcome, " {name}</h1>
+                        <ProfileCard />
+                    </section>
+                }
+                    .into_any()
+            }
+            AuthState::Loading => {
+                view! {
+                    <section class="dashboard" aria-busy="true">
+                        <h1>"Your dashboard"</h1>
+                        <p class="muted">"Checking your session…"</p>
+                    </section>
+                }
+                    .into_any()
+            }
+            AuthState::SignedOut => {
+                view! {
+                    <section class="dashboard">
+                        <h1>"Your dashboard"</h1>
+                        <p>"You are signed out. Taking you to sign in…"</p>
+                    </section>
+                }
+                    .into_any()
+            }
+        }}
+    }
+}
+
+/// The local user as the server rendered it for this request (the auth layer's
+/// `CurrentUser`); the browser gets the same value from the hydration data.
+fn first_paint_profile() -> Option<UserProfile> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().and_then(|parts| {
+            parts
+                .extensions
+                .get::<crate::auth::CurrentUser>()
+                .map(|user| UserProfile::from(&user.0))
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
+#[component]
+fn ProfileCard() -> impl IntoView {
+    let clerk = use_clerk();
+    let initial = SharedValue::new(first_paint_profile).into_inner();
+    let profile = RwSignal::new(initial);
+    let load = Action::new(|_: &()| ApiClient::new().get::<UserProfile>("/api/me"));
+    let error = RwSignal::new(None::<ApiError>);
+
+    Effect::new(move |_| match load.value().get() {
+        Some(Ok(fresh)) => {
+            error.set(None);
+            profile.set(Some(fresh));
+        }
+        Some(Err(failure)) => error.set(Some(failure)),
+        None => {}
+    });
+    // The server could not know the user (an expired cookie): ask once the browser can.
+    Effect::new(move |_| {
+        if clerk.is_signed_in()
+            && profile.with_untracked(Option::is_none)
+            && !load.pending().get_untracked()
+        {
+            load.dispatch(());
+        }
+    });
+
+    view! {
+        <article class="card profile" aria-labelledby="profile-heading" aria-busy=move || load.pending().get().to_string()>
+            <header class="card-header">
+                <h2 id="profile-heading">"Your profile"</h2>
+                <button
+                    type="button"
+                    class="button"
+                    on:click=move |_| {
+                        load.dispatch(());
+                    }
+                    disabled=move || load.pending().get()
+                >
+                    {move || if load.pending().get() { "Refreshing…" } else { "Refresh profile" }}
+                </button>
+            </header>
+            {move || error.get().map(|failure| view! { <ErrorNotice error=failure /> })}
+            {move || match profile.get() {
+                Some(profile) => view! { <ProfileDetails profile /> }.into_any(),
+                None => view! { <p class="muted">"Loading your profile…"</p> }.into_any(),
+            }}
+        </article>
+    }
+}
+
+#[component]
+fn ProfileDetails(profile: UserProfile) -> impl IntoView {
+    let name = profile
+        .display_name
+        .clone()
+        .unwrap_or_else(|| "No name yet".into());
+    view! {
+        <div class="profile-body">
+            <Avatar name=name.clone() image_url=profile.image_url.clone() size=64 />
+            <dl class="facts">
+                <dt>"Name"</dt>
+                <dd data-testid="profile-name">{name}</dd>
+                <dt>"Email"</dt>
+                <dd data-testid="profile-email">
+                    {profile.email.clone().unwrap_or_else(|| "No email address".into())}
+                </dd>
+                <dt>"Local id"</dt>
+                <dd>
+                    <code data-testid="profile-local-id">{profile.id.to_string()}</code>
+                </dd>
+                <dt>"Clerk id"</dt>
+                <dd>
+                    <code>{profile.clerk_id.clone()}</code>
+                </dd>
+                <dt>"Member since"</dt>
+                <dd>
+                    <time datetime=profile.created_at.clone()>{profile.member_since().to_owned()}</time>
+                </dd>
+            </dl>
+        </div>
+    }
+}
+
+/// One sentence per kind of failure, in words a person can act on.
+#[component]
+pub fn ErrorNotice(error: ApiError) -> impl IntoView {
+    let text = match &error {
+        ApiError::Network { .. } => {
+            "The server could not be reached. Check your connection and try again.".to_owned()
+        }
+        ApiError::Unauthorized { .. } => "Your session has ended. Please sign in again.".to_owned(),
+        ApiError::Forbidden { .. } => "You are not allowed to do that.".to_owned(),
+        ApiError::NotFound { .. } => "That no longer exists.".to_owned(),
+        ApiError::RateLimited { .. } => {
+            "Too many requests. Wait a moment and try again.".to_owned()
+        }
+        ApiError::Unavailable { .. } | ApiError::Server { .. } => {
+            "Something went wrong on our side. Please try again shortly.".to_owned()
+        }
+        ApiError::Decode { .. } => {
+            "The server's answer could not be read. Please reload.".to_owned()
+        }
+        ApiError::BadRequest { message }
+        | ApiError::Conflict { message, .. }
+        | ApiError::Validation { message, .. } => message.clone(),
+    };
+    view! {
+        <p class="notice error" role="alert">
+            {text}
+        </p>
+    }
+}

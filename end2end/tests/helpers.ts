@@ -1,0 +1,36 @@
+// Shared steps: signing in through the emulator's page, and talking to its control API.
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+
+export const ADA = { id: "user_2seedAdaLovelace00000000000", name: "Ada Lovelace", email: "ada@example.com" };
+export const GRACE = { name: "Grace Hopper", email: "grace@example.com" };
+
+declare global {
+  interface Window {
+    Clerk: any;
+  }
+}
+
+/// From the landing page: "Sign in", pick the person on the emulator's page, land on the dashboard.
+export async function signIn(page: Page, name = ADA.name): Promise<void> {
+  await page.goto("/");
+  await expect(page.locator("main")).toHaveAttribute("data-hydrated", "true");
+  await page.locator(".cta").getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/__clerk\/sign-in/);
+  await page.getByRole("button", { name: new RegExp(`Continue as ${name}`) }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(name.split(" ")[0]);
+}
+
+/// A call to the emulator's control API (test-only endpoints under /__clerk/_emulator).
+export async function control(request: APIRequestContext, method: string, path: string, data?: unknown) {
+  const response = await request.fetch(`/__clerk/_emulator${path}`, { method, data });
+  expect(response.ok(), `${method} ${path}: ${response.status()} ${await response.text()}`).toBe(true);
+  return response.status() === 204 ? null : response.json();
+}
+
+/// A new user in the emulator, so tests that change or delete users leave the seeds alone.
+export async function newUser(request: APIRequestContext, first: string, last: string) {
+  const email = `${first.toLowerCase()}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@example.com`;
+  const user = await control(request, "POST", "/users", { email_address: email, first_name: first, last_name: last });
+  return { id: user.id as string, name: `${first} ${last}`, email };
+}
