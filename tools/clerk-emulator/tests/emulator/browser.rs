@@ -23,14 +23,8 @@ fn chromium() -> Option<PathBuf> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn window_clerk_behaves_like_clerk_js_in_a_real_browser() {
-    if std::env::var("CLERK_EMULATOR_SKIP_BROWSER").as_deref() == Ok("1") {
-        eprintln!("CLERK_EMULATOR_SKIP_BROWSER=1: the browser test did not run");
-        return;
-    }
-    let chromium = chromium().expect(
-        "this test needs Chromium (scripts/setup installs it, or set CHROMIUM=/path); \
-         CLERK_EMULATOR_SKIP_BROWSER=1 skips it",
-    );
+    let chromium = chromium()
+        .expect("this test needs Chromium (scripts/setup installs it, or set CHROMIUM=/path)");
     let page = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
     let served = page.clone();
     let routes = Router::new()
