@@ -1,4 +1,4 @@
-//! Populatte's core: the local user and the rules around it.
+//! Populatte's core: the local user, the projects it owns, and the rules around them.
 //!
 //! No I/O and no framework lives here, so the same types compile for the server and for the
 //! browser (wasm32). Infrastructure (the server crate) implements the ports defined here.
@@ -6,13 +6,18 @@
 pub mod identity;
 pub mod ports;
 pub mod profile;
+pub mod project;
 pub mod sync;
 #[cfg(test)]
 mod testing;
 pub mod user;
 
 pub use identity::IdentityClaims;
-pub use ports::{ChangeSource, RepositoryError, UserChange, UserRecord, UserRepository};
+pub use ports::{
+    ChangeSource, NewProject, ProjectChanges, ProjectRepository, ProjectWriteError,
+    RepositoryError, UserChange, UserRecord, UserRepository,
+};
 pub use profile::Profile;
+pub use project::{Project, ProjectError, ProjectId};
 pub use sync::{DeleteUser, SyncError, SyncOutcome, SyncUser, Synced};
 pub use user::{ClerkId, ClerkIdError, User, UserId};

@@ -3,16 +3,19 @@
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use crate::{ClerkId, Profile, User};
+use crate::{
+    ClerkId, Profile, User, UserId,
+    project::{Project, ProjectCursor, ProjectDescription, ProjectId, ProjectName},
+};
 
 /// Why the store could not answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RepositoryError {
     /// The store cannot be reached now (connection refused, pool exhausted): a 503, retry later.
-    #[error("the user store is unavailable: {0}")]
+    #[error("the store is unavailable: {0}")]
     Unavailable(String),
     /// The store answered with an error: a bug or a broken invariant, a 500.
-    #[error("the user store failed: {0}")]
+    #[error("the store failed: {0}")]
     Failed(String),
 }
 
@@ -83,4 +86,71 @@ pub trait UserRepository: Send + Sync {
         clerk_id: &ClerkId,
         at: OffsetDateTime,
     ) -> Result<bool, RepositoryError>;
+}
+
+/// A project to create, its fields already parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProject {
+    pub name: ProjectName,
+    pub description: ProjectDescription,
+}
+
+/// What an edit changes; `None` keeps the stored value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectChanges {
+    pub name: Option<ProjectName>,
+    pub description: Option<ProjectDescription>,
+}
+
+impl ProjectChanges {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.description.is_none()
+    }
+}
+
+/// Why a project could not be written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProjectWriteError {
+    /// The owner has another project whose name differs only in case. The store decides this
+    /// (a unique index), so that two concurrent requests cannot both win.
+    #[error("the owner already has a project with this name")]
+    DuplicateName,
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+}
+
+/// The projects table, as the use cases need it. Every method is scoped by `owner`: a row of
+/// another owner is never read, listed, changed or deleted, whatever the id says.
+#[async_trait]
+pub trait ProjectRepository: Send + Sync {
+    /// Creates the project. `None` when `owner` is not a live user: a deletion that commits
+    /// first wins, so no project outlives its owner's tombstone.
+    async fn insert(
+        &self,
+        owner: UserId,
+        project: &NewProject,
+    ) -> Result<Option<Project>, ProjectWriteError>;
+
+    async fn find(&self, owner: UserId, id: ProjectId) -> Result<Option<Project>, RepositoryError>;
+
+    /// Up to `limit` projects, newest first (`created_at` then `id`, both descending), starting
+    /// strictly after `after`.
+    async fn list(
+        &self,
+        owner: UserId,
+        after: Option<&ProjectCursor>,
+        limit: usize,
+    ) -> Result<Vec<Project>, RepositoryError>;
+
+    /// Applies the changes; `updated_at` moves only when a value actually changes. `None`
+    /// when the owner has no such project.
+    async fn update(
+        &self,
+        owner: UserId,
+        id: ProjectId,
+        changes: &ProjectChanges,
+    ) -> Result<Option<Project>, ProjectWriteError>;
+
+    /// True when a project was deleted.
+    async fn delete(&self, owner: UserId, id: ProjectId) -> Result<bool, RepositoryError>;
 }

@@ -1,5 +1,10 @@
 //! An in-memory `UserRepository` for the core's unit tests, with the same atomicity as the
-//! SQL one and a hook to play a concurrent writer between two steps of a use case.
+//! SQL one and a hook to play a concurrent writer between two steps of a use case; and an
+//! in-memory `ProjectRepository` (in `testing/projects.rs`).
+
+mod projects;
+
+pub use projects::InMemoryProjects;
 
 use std::{
     collections::HashMap,

@@ -2,7 +2,9 @@
 //! and errors, and the typed [`ApiError`] both sides match on.
 
 mod error;
+mod project;
 mod user;
 
-pub use error::{ApiError, ErrorBody, ErrorEnvelope, reason};
+pub use error::{ApiError, ErrorBody, ErrorEnvelope, SERVER_FN_PREFIX, reason};
+pub use project::{CreateProject, EditProject, ProjectDto, ProjectPage};
 pub use user::UserProfile;

@@ -7,6 +7,8 @@ pub mod clerk;
 pub mod client;
 pub mod components;
 pub mod pages;
+pub mod projects;
+pub mod session;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

@@ -1,5 +1,6 @@
 //! The PostgreSQL pool, start-up migrations and readiness.
 
+pub mod projects;
 pub mod users;
 
 use std::{
@@ -10,6 +11,7 @@ use std::{
     time::Duration,
 };
 
+use populatte::RepositoryError;
 use sqlx::{
     PgPool,
     migrate::{MigrateError, Migrator},
@@ -110,6 +112,15 @@ pub fn is_connection_error(err: &sqlx::Error) -> bool {
             .code()
             .is_some_and(|code| code.starts_with("08") || code == "57P03"),
         _ => false,
+    }
+}
+
+/// A failed query as the core's ports report it: "unreachable" (503, retry) or "failed" (500).
+pub(crate) fn repository_error(err: sqlx::Error) -> RepositoryError {
+    if is_connection_error(&err) {
+        RepositoryError::Unavailable(err.to_string())
+    } else {
+        RepositoryError::Failed(err.to_string())
     }
 }
 

@@ -5,7 +5,7 @@ use std::{future::Future, net::SocketAddr};
 
 use std::{sync::Arc, time::Duration};
 
-use app::{App, shell};
+use app::{App, projects::ProjectsService, shell};
 use axum::{
     Router,
     extract::DefaultBodyLimit,
@@ -13,6 +13,7 @@ use axum::{
     middleware,
     routing::{any, get, post},
 };
+use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
 use tokio::{net::TcpListener, sync::oneshot};
@@ -34,9 +35,9 @@ use crate::{
         setup::{ClerkSetup, ClerkSetupError, EMULATOR_PREFIX},
     },
     config::{Config, ConfigError, HttpConfig},
-    db::{self, MigrationError, Readiness, users::PgUsers},
+    db::{self, MigrationError, Readiness, projects::PgProjects, users::PgUsers},
     error::api_not_found,
-    routes::{health, me},
+    routes::{health, me, projects},
     state::AppState,
     webhooks::{self, notify::spawn_listener},
 };
@@ -142,6 +143,7 @@ impl Application {
             },
             webhooks,
             clerk_script: clerk.script,
+            projects: Arc::new(PgProjects::new(pool.clone())),
         };
         let emulator = clerk.emulator.map(|emulator| emulator.router());
         let auth = state.auth.clone();
@@ -233,16 +235,30 @@ pub fn router(state: AppState, http: &HttpConfig, emulator: Option<Router>) -> R
             StatusCode::REQUEST_TIMEOUT,
             http.request_timeout,
         ));
+    // Server functions and pages reach the projects store through Leptos context. The same
+    // closure goes to the fallback: a not-found page renders the app too.
+    let projects_service = ProjectsService(state.projects.clone());
+    let provide_services = move || provide_context(projects_service.clone());
     // Behind the auth layer: the API, server functions and pages. Probes and the emulator
     // (which is its own Clerk) stay outside it.
     let shell_for_pages = page_shell.clone();
     let authenticated = Router::new()
         .route("/api/me", get(me::me))
+        .route("/api/projects", get(projects::list).post(projects::create))
+        .route(
+            "/api/projects/{id}",
+            get(projects::get)
+                .patch(projects::edit)
+                .delete(projects::delete),
+        )
         .route("/api/{*rest}", any(api_not_found))
-        .leptos_routes(&state, routes, move || shell_for_pages(leptos.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            page_shell,
-        ))
+        .leptos_routes_with_context(&state, routes, provide_services.clone(), move || {
+            shell_for_pages(leptos.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide_services, page_shell))
         .layer(middleware::from_fn_with_state(
             state.auth.clone(),
             authenticate,

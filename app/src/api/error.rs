@@ -346,6 +346,42 @@ impl leptos::server_fn::error::FromServerFnError for ApiError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;
 
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        // On the server, while a call is being answered, a failure is about that call's
+        // request (its arguments did not decode, say), and the status must say so too, not
+        // server_fn's blanket 500. Everywhere else it is the browser's view of an answer.
+        #[cfg(feature = "ssr")]
+        if ssr::in_server_fn_call() {
+            return Self::from_failed_call(value).for_server_fn_call();
+        }
+        Self::from_server_fn_failure(value)
+    }
+}
+
+impl ApiError {
+    /// The server's view: the request of the call being answered was at fault, or we were.
+    #[cfg(feature = "ssr")]
+    fn from_failed_call(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        use leptos::server_fn::error::ServerFnErrorErr as E;
+        match value {
+            // These describe the caller's own arguments, which reveals nothing of ours.
+            E::Args(detail) | E::Deserialization(detail) => {
+                Self::bad_request(format!("The arguments could not be read: {detail}"))
+            }
+            E::MissingArg(name) => Self::bad_request(format!("The argument {name} is missing.")),
+            E::UnsupportedRequestMethod(method) => {
+                Self::bad_request(format!("{method} is not how this function is called."))
+            }
+            E::Serialization(_)
+            | E::Request(_)
+            | E::Registration(_)
+            | E::ServerError(_)
+            | E::MiddlewareError(_)
+            | E::Response(_) => Self::internal(),
+        }
+    }
+
+    /// The browser's view: sending the request or reading the answer failed.
+    fn from_server_fn_failure(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
         use leptos::server_fn::error::ServerFnErrorErr as E;
         match value {
             E::Request(detail) => Self::Network {
@@ -366,6 +402,11 @@ impl leptos::server_fn::error::FromServerFnError for ApiError {
     }
 }
 
+/// Where every server function lives: its `endpoint` starts with `fn/`, under server_fn's
+/// `/api` prefix. Keeping them apart from the REST paths means no server function can shadow
+/// a REST route (`POST /api/me` stays a 405), and tells a server-function call from a page.
+pub const SERVER_FN_PREFIX: &str = "/api/fn/";
+
 #[cfg(feature = "ssr")]
 mod ssr {
     use axum::{
@@ -374,7 +415,33 @@ mod ssr {
         response::{IntoResponse, Response},
     };
 
-    use super::{ApiError, ErrorEnvelope};
+    use super::{ApiError, ErrorEnvelope, SERVER_FN_PREFIX};
+
+    /// Whether the request being handled is a call of one of our server functions, as
+    /// opposed to a page rendering on the server (which calls them directly) or no request.
+    pub(super) fn in_server_fn_call() -> bool {
+        leptos::prelude::with_context::<http::request::Parts, _>(|parts| {
+            parts.uri.path().starts_with(SERVER_FN_PREFIX)
+        })
+        .unwrap_or(false)
+    }
+
+    impl ApiError {
+        /// Gives the answer of the server-function call being handled this error's status,
+        /// so that the wire matches REST (server_fn answers every error with 500). Outside a
+        /// server-function call (a page rendering on the server calls them directly) the
+        /// page's status is the page's business and stays untouched.
+        pub fn for_server_fn_call(self) -> Self {
+            if in_server_fn_call()
+                && let Some(response) =
+                    leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+                && let Ok(status) = StatusCode::from_u16(self.status())
+            {
+                response.set_status(status);
+            }
+            self
+        }
+    }
 
     impl IntoResponse for ApiError {
         fn into_response(self) -> Response {

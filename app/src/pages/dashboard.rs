@@ -47,6 +47,7 @@ pub fn Dashboard() -> impl IntoView {
                     <section class="dashboard">
                         <h1>"Welcome, " {name}</h1>
                         <ProfileCard />
+                        <super::projects_panel::ProjectsPanel />
                     </section>
                 }
                     .into_any()

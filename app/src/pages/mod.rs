@@ -3,6 +3,7 @@
 mod dashboard;
 mod landing;
 mod not_found;
+mod projects_panel;
 mod sign_in;
 
 pub use dashboard::Dashboard;

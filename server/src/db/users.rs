@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-use super::is_connection_error;
+use super::repository_error;
 
 /// Users through the pool: each call is its own statement.
 #[derive(Clone)]
@@ -72,14 +72,6 @@ impl Row {
             clerk_updated_at: self.clerk_updated_at,
             deleted_at: self.deleted_at,
         })
-    }
-}
-
-pub(crate) fn repository_error(err: sqlx::Error) -> RepositoryError {
-    if is_connection_error(&err) {
-        RepositoryError::Unavailable(err.to_string())
-    } else {
-        RepositoryError::Failed(err.to_string())
     }
 }
 

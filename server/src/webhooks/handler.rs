@@ -26,7 +26,7 @@ use super::{
     notify::CHANNEL,
 };
 use crate::{
-    db::users::{PgUsersInTx, repository_error},
+    db::{repository_error, users::PgUsersInTx},
     state::AppState,
 };
 

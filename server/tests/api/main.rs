@@ -9,6 +9,7 @@ mod emulator;
 mod health;
 mod helpers;
 mod http_stack;
+mod projects;
 mod sync;
 mod tokens;
 mod webhooks;

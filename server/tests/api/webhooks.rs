@@ -14,7 +14,7 @@ use crate::{
     tokens::*,
 };
 
-const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+pub(crate) const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const OTHER_SECRET: &str = "whsec_dGhpcyBpcyBub3QgdGhlIHJpZ2h0IG9uZQ==";
 
 async fn setup(pool: PgPool) -> (TestApp, MockClerk) {
@@ -23,7 +23,7 @@ async fn setup(pool: PgPool) -> (TestApp, MockClerk) {
     (app, clerk)
 }
 
-fn ms(seconds_from_now: i64) -> i64 {
+pub(crate) fn ms(seconds_from_now: i64) -> i64 {
     (now() + seconds_from_now) * 1000
 }
 
@@ -40,14 +40,14 @@ fn user_event(kind: &str, id: &str, email: &str, updated_at_ms: i64) -> Value {
     })
 }
 
-fn deleted_event(id: &str, at_ms: i64) -> Value {
+pub(crate) fn deleted_event(id: &str, at_ms: i64) -> Value {
     json!({
         "type": "user.deleted", "object": "event", "timestamp": at_ms,
         "data": {"object": "user", "id": id, "deleted": true}
     })
 }
 
-struct Delivery {
+pub(crate) struct Delivery {
     id: String,
     timestamp: i64,
     body: Vec<u8>,
@@ -61,7 +61,7 @@ fn sign_with(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> String {
         .unwrap()
 }
 
-fn delivery(event: &Value) -> Delivery {
+pub(crate) fn delivery(event: &Value) -> Delivery {
     let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
     let body = serde_json::to_vec(event).unwrap();
     let timestamp = now();
@@ -73,7 +73,7 @@ fn delivery(event: &Value) -> Delivery {
     }
 }
 
-async fn send(app: &TestApp, d: &Delivery) -> reqwest::Response {
+pub(crate) async fn send(app: &TestApp, d: &Delivery) -> reqwest::Response {
     app.client
         .post(app.url("/api/webhooks/clerk"))
         .header("svix-id", &d.id)
