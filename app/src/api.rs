@@ -8,3 +8,9 @@ mod user;
 pub use error::{ApiError, ErrorBody, ErrorEnvelope, SERVER_FN_PREFIX, reason};
 pub use project::{CreateProject, EditProject, ProjectDto, ProjectPage};
 pub use user::UserProfile;
+
+/// Timestamps on the wire: RFC 3339, as JavaScript's `Date` and `<time datetime>` read them.
+pub(crate) fn rfc3339(at: time::OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

@@ -1,7 +1,7 @@
 // The offline Clerk emulator in a real browser: its sign-in page, and the clerk-js surface the
 // app relies on (`window.Clerk`), checked against the server's own verification.
 import { expect, test } from "@playwright/test";
-import { ADA, signIn } from "./helpers";
+import { ADA, sessionToken, signIn } from "./helpers";
 
 test("sign in through the emulator; getToken, getToken({ skipCache }) and signOut behave like clerk-js", async ({ page, context }) => {
   await signIn(page);
@@ -47,7 +47,7 @@ test("sign in through the emulator; getToken, getToken({ skipCache }) and signOu
 test("a template token from the emulator is refused as a session token", async ({ page }) => {
   await signIn(page);
   await page.request.put("/__clerk/_emulator/templates/e2e", { data: { claims: { email: "{{user.primary_email_address}}" } } });
-  const template: string = await page.evaluate(() => window.Clerk.session.getToken({ template: "e2e" }));
+  const template = await sessionToken(page, { template: "e2e" });
   const response = await page.request.get("/api/me", { headers: { Authorization: `Bearer ${template}` } });
   expect(response.status()).toBe(401);
   expect((await response.json()).error.reason).toBe("token-type-mismatch");

@@ -10,15 +10,22 @@ declare global {
   }
 }
 
+export type Person = { name: string; email: string };
+
+/// On the emulator's sign-in page: the account button of this person (by email: names repeat).
+export function accountButton(page: Page, person: Person) {
+  return page.getByRole("button", { name: new RegExp(`Continue as ${person.name}`) }).filter({ hasText: person.email });
+}
+
 /// From the landing page: "Sign in", pick the person on the emulator's page, land on the dashboard.
-export async function signIn(page: Page, name = ADA.name): Promise<void> {
+export async function signIn(page: Page, person: Person = ADA): Promise<void> {
   await page.goto("/");
   await expect(page.locator("main")).toHaveAttribute("data-hydrated", "true");
   await page.locator(".cta").getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/__clerk\/sign-in/);
-  await page.getByRole("button", { name: new RegExp(`Continue as ${name}`) }).click();
+  await accountButton(page, person).click();
   await expect(page).toHaveURL(/\/dashboard$/);
-  await expect(page.getByRole("heading", { level: 1 })).toContainText(name.split(" ")[0]);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(person.name.split(" ")[0]);
 }
 
 /// A call to the emulator's control API (test-only endpoints under /__clerk/_emulator).
@@ -33,4 +40,13 @@ export async function newUser(request: APIRequestContext, first: string, last: s
   const email = `${first.toLowerCase()}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@example.com`;
   const user = await control(request, "POST", "/users", { email_address: email, first_name: first, last_name: last });
   return { id: user.id as string, name: `${first} ${last}`, email };
+}
+
+/// The page's current session token from clerk-js (after `Clerk.load()`: until then
+/// `Clerk.session` is null even for a signed-in page).
+export async function sessionToken(page: Page, options: { skipCache?: boolean; template?: string } = {}): Promise<string> {
+  return page.evaluate(async (options) => {
+    await window.Clerk.load();
+    return window.Clerk.session.getToken(options);
+  }, options);
 }

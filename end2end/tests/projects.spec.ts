@@ -2,7 +2,7 @@
 // validation and conflict messages beside the fields, persistence across a reload, and
 // privacy between two people signed in at once.
 import { expect, test, type Page } from "@playwright/test";
-import { newUser, signIn } from "./helpers";
+import { newUser, sessionToken, signIn } from "./helpers";
 
 const projects = (page: Page) => page.getByTestId("project");
 
@@ -14,7 +14,7 @@ async function create(page: Page, name: string, description = "") {
 
 test("create, rename and delete a project; the changes survive a reload", async ({ page, request }) => {
   const person = await newUser(request, "Katherine", "Johnson");
-  await signIn(page, person.name);
+  await signIn(page, person);
   await expect(page.getByTestId("projects-empty")).toBeVisible();
 
   await create(page, "Orbit maths", "Trajectories for Friendship 7");
@@ -48,7 +48,7 @@ test("create, rename and delete a project; the changes survive a reload", async 
 
 test("validation and conflict answers show beside the fields", async ({ page, request }) => {
   const person = await newUser(request, "Dorothy", "Vaughan");
-  await signIn(page, person.name);
+  await signIn(page, person);
   await expect(page.getByTestId("projects-empty")).toBeVisible();
 
   // 422: a blank name (the server's message, shown under the field, nothing added).
@@ -92,8 +92,8 @@ test("two people signed in at once each see only their own projects", async ({ b
   const second = await newUser(request, "Annie", "Easley");
   const one = await (await browser.newContext()).newPage();
   const two = await (await browser.newContext()).newPage();
-  await signIn(one, first.name);
-  await signIn(two, second.name);
+  await signIn(one, first);
+  await signIn(two, second);
 
   await create(one, "Wind tunnel");
   await expect(projects(one)).toHaveCount(1);
@@ -107,7 +107,7 @@ test("two people signed in at once each see only their own projects", async ({ b
 
   // And the REST API agrees, token by token.
   const listAs = async (page: Page) => {
-    const token: string = await page.evaluate(() => window.Clerk.session.getToken());
+    const token = await sessionToken(page);
     const response = await page.request.get("/api/projects", { headers: { Authorization: `Bearer ${token}` } });
     return (await response.json()).items.map((p: { name: string }) => p.name);
   };

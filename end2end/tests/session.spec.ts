@@ -2,7 +2,7 @@
 // token is refreshed transparently (one 401, one refresh, one retry), sign-out protects the
 // dashboard, and signing back in returns to the page first asked for.
 import { expect, test, type Request, type Response } from "@playwright/test";
-import { ADA, signIn } from "./helpers";
+import { ADA, accountButton, sessionToken, signIn } from "./helpers";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -12,7 +12,7 @@ test("the dashboard shows the local user from the database", async ({ page }) =>
   const localId = (await page.getByTestId("profile-local-id").textContent()) ?? "";
   expect(localId).toMatch(UUID);
   // The same id the API reads from the users table for this session.
-  const token: string = await page.evaluate(() => window.Clerk.session.getToken());
+  const token = await sessionToken(page);
   const me = await (await page.request.get("/api/me", { headers: { Authorization: `Bearer ${token}` } })).json();
   expect(me.id).toBe(localId);
   expect(me.clerk_id).toBe(ADA.id);
@@ -21,7 +21,10 @@ test("the dashboard shows the local user from the database", async ({ page }) =>
 test("an expired token is refreshed once and the request retried once", async ({ page }) => {
   await signIn(page);
   await expect(page.getByTestId("profile-email")).toHaveText(ADA.email);
-  await page.evaluate(() => window.Clerk.__emulator.expireToken());
+  await page.evaluate(async () => {
+    await window.Clerk.load();
+    await window.Clerk.__emulator.expireToken();
+  });
 
   const apiMe: Response[] = [];
   const tokenRequests: Request[] = [];
@@ -55,7 +58,7 @@ test("after sign-out the dashboard needs sign-in, and signing back in returns th
 
   await page.goto("/dashboard");
   await expect(page).toHaveURL(/\/__clerk\/sign-in\?.*redirect_url=/);
-  await page.getByRole("button", { name: new RegExp(`Continue as ${ADA.name}`) }).click();
+  await accountButton(page, ADA).click();
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByTestId("profile-email")).toHaveText(ADA.email);
 });

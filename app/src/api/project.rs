@@ -5,7 +5,7 @@ use populatte::{Project, ProjectError, RepositoryError, project};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{ApiError, reason};
+use super::{ApiError, reason, rfc3339};
 
 /// One project. The owner is not shown: it is always the caller.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,10 +21,6 @@ pub struct ProjectDto {
 
 impl From<&Project> for ProjectDto {
     fn from(project: &Project) -> Self {
-        let rfc3339 = |t: time::OffsetDateTime| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default()
-        };
         Self {
             id: *project.id.as_uuid(),
             name: project.name.as_str().to_owned(),

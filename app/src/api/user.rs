@@ -4,6 +4,8 @@ use populatte::User;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::rfc3339;
+
 /// `GET /api/me` and the `current_user` server function: the local user, from Postgres.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserProfile {
@@ -24,10 +26,6 @@ pub struct UserProfile {
 
 impl From<&User> for UserProfile {
     fn from(user: &User) -> Self {
-        let rfc3339 = |t: time::OffsetDateTime| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default()
-        };
         Self {
             id: *user.id.as_uuid(),
             clerk_id: user.clerk_id.as_str().to_owned(),

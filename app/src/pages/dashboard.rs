@@ -79,12 +79,7 @@ pub fn Dashboard() -> impl IntoView {
 fn first_paint_profile() -> Option<UserProfile> {
     #[cfg(feature = "ssr")]
     {
-        use_context::<http::request::Parts>().and_then(|parts| {
-            parts
-                .extensions
-                .get::<crate::auth::CurrentUser>()
-                .map(|user| UserProfile::from(&user.0))
-        })
+        crate::session::request_user().map(|user| UserProfile::from(&user.0))
     }
     #[cfg(not(feature = "ssr"))]
     {

@@ -137,15 +137,84 @@ fn field_messages(error: &Option<ApiError>, field: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The messages under an input, tied to it with `aria-describedby`.
+/// The name and description inputs of a project, each with the server's messages under it
+/// (tied to the input with `aria-describedby`). Ids are `{prefix}-name`, `{prefix}-description`
+/// and, for the messages, the same with `-errors`.
 #[component]
-fn FieldMessages(id: String, messages: Signal<Vec<String>>) -> impl IntoView {
+fn ProjectFields(
+    prefix: String,
+    name: RwSignal<String>,
+    description: RwSignal<String>,
+    error: RwSignal<Option<ApiError>>,
+    /// Marks the description as optional (creating) rather than editable (renaming).
+    #[prop(optional)]
+    optional_description: bool,
+) -> impl IntoView {
     view! {
-        <ul class="field-errors" id=id aria-live="polite">
-            {move || {
-                messages.get().into_iter().map(|message| view! { <li>{message}</li> }).collect_view()
-            }}
-        </ul>
+        <TextField id=format!("{prefix}-name") label="Name" value=name field="name" error />
+        <TextField
+            id=format!("{prefix}-description")
+            label="Description"
+            hint=optional_description.then_some("(optional)")
+            value=description
+            field="description"
+            error
+            multiline=true
+        />
+    }
+}
+
+#[component]
+fn TextField(
+    id: String,
+    label: &'static str,
+    #[prop(default = None)] hint: Option<&'static str>,
+    value: RwSignal<String>,
+    /// The field name in the server's validation messages.
+    field: &'static str,
+    error: RwSignal<Option<ApiError>>,
+    #[prop(optional)] multiline: bool,
+) -> impl IntoView {
+    let messages = Signal::derive(move || error.with(|e| field_messages(e, field)));
+    let invalid = move || (!messages.get().is_empty()).to_string();
+    let errors_id = format!("{id}-errors");
+    let input = if multiline {
+        view! {
+            <textarea
+                id=id.clone()
+                name=field
+                rows="2"
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=invalid
+                aria-describedby=errors_id.clone()
+            ></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input
+                id=id.clone()
+                name=field
+                autocomplete="off"
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=invalid
+                aria-describedby=errors_id.clone()
+            />
+        }
+        .into_any()
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label} {hint.map(|hint| view! { " " <span class="muted">{hint}</span> })}</label>
+            {input}
+            <ul class="field-errors" id=errors_id aria-live="polite">
+                {move || {
+                    messages.get().into_iter().map(|message| view! { <li>{message}</li> }).collect_view()
+                }}
+            </ul>
+        </div>
     }
 }
 
@@ -155,9 +224,6 @@ fn CreateForm(rows: RwSignal<Vec<Row>>) -> impl IntoView {
     let description = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
     let saving = RwSignal::new(false);
-    let name_messages = Signal::derive(move || error.with(|e| field_messages(e, "name")));
-    let description_messages =
-        Signal::derive(move || error.with(|e| field_messages(e, "description")));
 
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -212,32 +278,7 @@ fn CreateForm(rows: RwSignal<Vec<Row>>) -> impl IntoView {
 
     view! {
         <form class="project-form" on:submit=submit novalidate>
-            <div class="field">
-                <label for="new-project-name">"Name"</label>
-                <input
-                    id="new-project-name"
-                    name="name"
-                    autocomplete="off"
-                    prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev))
-                    aria-invalid=move || (!name_messages.get().is_empty()).to_string()
-                    aria-describedby="new-project-name-errors"
-                />
-                <FieldMessages id="new-project-name-errors".into() messages=name_messages />
-            </div>
-            <div class="field">
-                <label for="new-project-description">"Description " <span class="muted">"(optional)"</span></label>
-                <textarea
-                    id="new-project-description"
-                    name="description"
-                    rows="2"
-                    prop:value=move || description.get()
-                    on:input=move |ev| description.set(event_target_value(&ev))
-                    aria-invalid=move || (!description_messages.get().is_empty()).to_string()
-                    aria-describedby="new-project-description-errors"
-                ></textarea>
-                <FieldMessages id="new-project-description-errors".into() messages=description_messages />
-            </div>
+            <ProjectFields prefix="new-project".into() name description error optional_description=true />
             {move || {
                 error
                     .get()
@@ -275,11 +316,6 @@ fn ProjectItem(
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
-    let name_messages = Signal::derive(move || error.with(|e| field_messages(e, "name")));
-    let description_messages =
-        Signal::derive(move || error.with(|e| field_messages(e, "description")));
-    let name_input_id = format!("project-{id}-name");
-    let description_input_id = format!("project-{id}-description");
 
     let set_row = move |project: ProjectDto, saving: bool| {
         rows.update(|rows| {
@@ -388,37 +424,9 @@ fn ProjectItem(
                         .into_any()
                 }
                 Mode::Edit => {
-                    let name_input_id = name_input_id.clone();
-                    let description_input_id = description_input_id.clone();
                     view! {
                         <form class="project-form inline" on:submit=save novalidate>
-                            <div class="field">
-                                <label for=name_input_id.clone()>"Name"</label>
-                                <input
-                                    id=name_input_id.clone()
-                                    autocomplete="off"
-                                    prop:value=move || name.get()
-                                    on:input=move |ev| name.set(event_target_value(&ev))
-                                    aria-invalid=move || (!name_messages.get().is_empty()).to_string()
-                                    aria-describedby=format!("{name_input_id}-errors")
-                                />
-                                <FieldMessages id=format!("{name_input_id}-errors") messages=name_messages />
-                            </div>
-                            <div class="field">
-                                <label for=description_input_id.clone()>"Description"</label>
-                                <textarea
-                                    id=description_input_id.clone()
-                                    rows="2"
-                                    prop:value=move || description.get()
-                                    on:input=move |ev| description.set(event_target_value(&ev))
-                                    aria-invalid=move || (!description_messages.get().is_empty()).to_string()
-                                    aria-describedby=format!("{description_input_id}-errors")
-                                ></textarea>
-                                <FieldMessages
-                                    id=format!("{description_input_id}-errors")
-                                    messages=description_messages
-                                />
-                            </div>
+                            <ProjectFields prefix=format!("project-{id}") name description error />
                             <div class="project-actions">
                                 <button type="submit" class="button primary">
                                     "Save"
