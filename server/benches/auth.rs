@@ -44,13 +44,17 @@ fn now() -> i64 {
 
 /// A Clerk-shaped session token with the custom profile claims, valid for an hour.
 fn token(sub: &str) -> String {
+    token_with_jti(sub, 0)
+}
+
+fn token_with_jti(sub: &str, jti: u64) -> String {
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some("bench".into());
     let now = now();
     let claims = serde_json::json!({
         "sub": sub, "sid": "sess_bench", "iss": "https://bench.clerk.accounts.dev",
         "azp": "http://127.0.0.1:3000", "iat": now, "nbf": now - 10, "exp": now + 3600,
-        "v": 2, "sts": "active", "email": format!("{sub}@example.com"),
+        "v": 2, "sts": "active", "jti": jti.to_string(), "email": format!("{sub}@example.com"),
         "firstName": "Ada", "lastName": "Lovelace", "imageUrl": "https://img.example.com/a.png",
     });
     jsonwebtoken::encode(
@@ -144,12 +148,34 @@ fn benches(c: &mut Criterion) {
     runtime
         .block_on(memory.authenticate(&header_token(&warm_token), now()))
         .unwrap();
+    // The warm path: the same token again (a browser reuses one for about a minute), the
+    // user cached with unchanged claims.
     c.bench_function("authenticate_warm", |b| {
         b.to_async(&runtime).iter(|| async {
             memory
                 .authenticate(&header_token(&warm_token), now())
                 .await
                 .unwrap()
+        })
+    });
+
+    // A token this server has not seen, for a user it has cached: what each browser's
+    // refreshed token costs once a minute (RS256 verification + the user cache).
+    let counter_tokens = AtomicU64::new(0);
+    c.bench_function("authenticate_new_token_cached_user", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let n = counter_tokens.fetch_add(1, Ordering::Relaxed);
+                // A distinct token (another jti) for the same user.
+                let fresh = token_with_jti("user_warm", n);
+                let started = std::time::Instant::now();
+                runtime
+                    .block_on(memory.authenticate(&header_token(&fresh), now()))
+                    .unwrap();
+                total += started.elapsed();
+            }
+            total
         })
     });
 

@@ -9,6 +9,7 @@ pub mod failure;
 pub mod keys;
 pub mod layer;
 pub mod service;
+pub mod sessions;
 pub mod token;
 pub mod verify;
 

@@ -10,6 +10,7 @@ use populatte::{
 use super::{
     cache::{Cached, UserCache},
     failure::{AuthFailure, Rejection},
+    sessions::SessionCache,
     token::{FoundToken, TokenSource},
     verify::{VerifiedSession, Verifier},
 };
@@ -17,6 +18,8 @@ use crate::clerk::backend::{BackendError, ClerkBackend};
 
 pub struct Authenticator {
     verifier: Verifier,
+    /// Tokens verified before, until they expire: the warm path skips RS256.
+    sessions: SessionCache,
     users: Arc<dyn UserRepository>,
     cache: Arc<UserCache>,
     /// Clerk's Backend API, for tokens without profile claims; `None` without a secret key.
@@ -31,6 +34,7 @@ impl Authenticator {
         backend: Option<ClerkBackend>,
     ) -> Self {
         Self {
+            sessions: SessionCache::new(100_000, verifier.skew_secs()),
             verifier,
             users,
             cache,
@@ -52,7 +56,14 @@ impl Authenticator {
         token: &FoundToken<'_>,
         now: i64,
     ) -> Result<User, AuthFailure> {
-        let session = self.verifier.verify(token.token, now).await?;
+        let session = match self.sessions.get(token.token, now) {
+            Some(session) => session,
+            None => {
+                let session = Arc::new(self.verifier.verify(token.token, now).await?);
+                self.sessions.insert(token.token, session.clone(), now);
+                session
+            }
+        };
         if token.source == TokenSource::Cookie
             && token
                 .client_uat

@@ -89,6 +89,10 @@ impl Verifier {
         Self { keys, settings }
     }
 
+    pub fn skew_secs(&self) -> i64 {
+        self.settings.skew_secs
+    }
+
     /// Checks `token` at `now` (Unix seconds).
     pub async fn verify(&self, token: &str, now: i64) -> Result<VerifiedSession, AuthFailure> {
         let mut segments = token.split('.');

@@ -457,3 +457,17 @@ async fn a_networkless_jwt_key_verifies_without_any_fetch(pool: PgPool) {
     assert_rejected(app.me(&wrong).await, "token-invalid-signature").await;
     assert_eq!(clerk.jwks_calls(), 0);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_remembered_token_is_refused_once_it_expires(pool: PgPool) {
+    let (app, _) = setup(pool).await;
+    // Inside the 5 s skew now, outside it a second later.
+    let token = Mint::session("user_ada")
+        .claim("iat", json!(now() - 60))
+        .claim("exp", json!(now() - 4))
+        .sign();
+    assert_accepted(app.me(&token).await, "user_ada").await;
+    assert_accepted(app.me(&token).await, "user_ada").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_rejected(app.me(&token).await, "token-expired").await;
+}

@@ -10,7 +10,7 @@ use svix::webhooks::Webhook;
 
 use crate::{
     clerk_mock::MockClerk,
-    helpers::{TestApp, database_url_of, spawn_clerk_app},
+    helpers::{ServerProcess, TestApp, database_url_of, spawn_clerk_app},
     tokens::*,
 };
 
@@ -74,8 +74,12 @@ pub(crate) fn delivery(event: &Value) -> Delivery {
 }
 
 pub(crate) async fn send(app: &TestApp, d: &Delivery) -> reqwest::Response {
-    app.client
-        .post(app.url("/api/webhooks/clerk"))
+    send_to(&app.client, &app.url("/api/webhooks/clerk"), d).await
+}
+
+async fn send_to(client: &reqwest::Client, url: &str, d: &Delivery) -> reqwest::Response {
+    client
+        .post(url)
         .header("svix-id", &d.id)
         .header("svix-timestamp", d.timestamp.to_string())
         .header("svix-signature", &d.signature)
@@ -477,27 +481,41 @@ async fn a_deletion_while_requests_are_in_flight_sticks(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn a_deletion_on_one_server_reaches_the_other_within_a_second(pool: PgPool) {
+async fn a_deletion_on_one_server_process_reaches_the_other_within_a_second(pool: PgPool) {
+    // Two real server processes on one database, each with its own cache and listener.
     let url = database_url_of(&pool).await;
     let clerk = MockClerk::start(vec![jwk(KEY_A_PUB, "key-a")]).await;
-    let secret = [("CLERK_WEBHOOK_SIGNING_SECRET", SECRET)];
-    let one = spawn_clerk_app(PgPool::connect(&url).await.unwrap(), &clerk, &secret).await;
-    let two = spawn_clerk_app(PgPool::connect(&url).await.unwrap(), &clerk, &secret).await;
+    let publishable_key = publishable_key();
+    let env = [
+        ("DATABASE_URL", url.as_str()),
+        ("CLERK_PUBLISHABLE_KEY", publishable_key.as_str()),
+        ("CLERK_SECRET_KEY", crate::clerk_mock::SECRET_KEY),
+        ("CLERK_API_URL", clerk.url.as_str()),
+        ("CLERK_WEBHOOK_SIGNING_SECRET", SECRET),
+    ];
+    let one = ServerProcess::start(&env).await;
+    let two = ServerProcess::start(&env).await;
+    let client = reqwest::Client::new();
     let token = Mint::session("user_ada").sign();
-    // Both servers have Ada cached (warm path, no database).
-    assert_eq!(one.me(&token).await.status(), StatusCode::OK);
-    assert_eq!(two.me(&token).await.status(), StatusCode::OK);
-    assert_eq!(two.me(&token).await.status(), StatusCode::OK);
-    send(&one, &delivery(&deleted_event("user_ada", ms(0)))).await;
+    let me = |server: &ServerProcess| client.get(server.url("/api/me")).bearer_auth(&token).send();
+    // Both have Ada cached: from the second request on, neither reads the database.
+    for server in [&one, &two, &one, &two] {
+        assert_eq!(me(server).await.unwrap().status(), StatusCode::OK);
+    }
+    let deletion = delivery(&deleted_event("user_ada", ms(0)));
+    let answer = send_to(&client, &one.url("/api/webhooks/clerk"), &deletion).await;
+    assert_eq!(answer.status(), StatusCode::OK);
     let started = std::time::Instant::now();
     loop {
-        if two.me(&token).await.status() == StatusCode::UNAUTHORIZED {
+        if me(&two).await.unwrap().status() == StatusCode::UNAUTHORIZED {
             break;
         }
         assert!(
             started.elapsed() < Duration::from_secs(1),
-            "server two still accepts a deleted user after 1 s"
+            "process two still accepts a deleted user after 1 s"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    let refused = me(&one).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
 }
