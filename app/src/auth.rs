@@ -4,6 +4,7 @@
 //! a [`CurrentUser`] into the request's extensions. Handlers only ever take it from there:
 //! nobody looks a user up by Clerk id.
 
+use http::{HeaderMap, header::COOKIE};
 use populatte::User;
 
 /// The local user behind the request's session token.
@@ -16,6 +17,19 @@ impl std::ops::Deref for CurrentUser {
     fn deref(&self) -> &User {
         &self.0
     }
+}
+
+/// The value of one cookie, from every `Cookie` header of a request. Shared by the auth
+/// layer (`__session`, `__client_uat`) and the first paint's guess at the session.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.trim().trim_matches('"'))
 }
 
 #[cfg(feature = "ssr")]

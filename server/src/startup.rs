@@ -113,17 +113,15 @@ impl Application {
             .build()
             .map_err(|e| ClerkSetupError::Emulator(format!("HTTP client: {e}")))?;
         let clerk = ClerkSetup::new(&config, local_addr, &http).await?;
-        let cache = Arc::new(UserCache::new(100_000, Duration::from_secs(600)));
-        let backend = clerk
-            .backend
-            .map(|settings| ClerkBackend::new(settings, http.clone()));
-        let notify_task = spawn_listener(pool.clone(), cache.clone(), backend.clone());
-        let authenticator = Authenticator::new(
+        let authenticator = Arc::new(Authenticator::new(
             Verifier::new(clerk.keys, clerk.verifier),
             Arc::new(PgUsers::new(pool.clone())),
-            cache,
-            backend,
-        );
+            Arc::new(UserCache::new(100_000, Duration::from_secs(600))),
+            clerk
+                .backend
+                .map(|settings| ClerkBackend::new(settings, http.clone())),
+        ));
+        let notify_task = spawn_listener(pool.clone(), authenticator.clone());
         let webhooks = clerk
             .webhook_secret
             .map(|secret| {
@@ -138,7 +136,7 @@ impl Application {
             pool: pool.clone(),
             readiness,
             auth: AuthLayerState {
-                authenticator: Arc::new(authenticator),
+                authenticator,
                 allowed_origins: Arc::new(config.clerk.authorized_parties.clone()),
             },
             webhooks,

@@ -45,23 +45,6 @@ impl UserProfile {
     pub fn member_since(&self) -> &str {
         self.created_at.get(..10).unwrap_or(&self.created_at)
     }
-
-    /// One or two letters for an avatar placeholder.
-    pub fn initials(&self) -> String {
-        let from = |s: &Option<String>| s.as_deref().and_then(|s| s.trim().chars().next());
-        let letters: String = [from(&self.first_name), from(&self.last_name)]
-            .into_iter()
-            .flatten()
-            .collect();
-        if letters.is_empty() {
-            from(&self.email)
-                .map(String::from)
-                .unwrap_or_else(|| "?".into())
-        } else {
-            letters
-        }
-        .to_uppercase()
-    }
 }
 
 #[cfg(test)]
@@ -90,16 +73,5 @@ mod tests {
         assert_eq!(profile.created_at, "2026-11-26T10:00:00Z");
         assert_eq!(profile.member_since(), "2026-11-26");
         assert_eq!(profile.display_name.as_deref(), Some("ada Lovelace"));
-        assert_eq!(profile.initials(), "AL");
-    }
-
-    #[test]
-    fn initials_fall_back_to_the_email_then_a_question_mark() {
-        let mut u = user();
-        u.first_name = None;
-        u.last_name = None;
-        assert_eq!(UserProfile::from(&u).initials(), "A");
-        u.email = None;
-        assert_eq!(UserProfile::from(&u).initials(), "?");
     }
 }

@@ -1,11 +1,11 @@
 //! The first paint's state, read from the request being rendered when the app passes none:
 //! the auth layer's verified user, else Clerk's own hint about whether a session exists.
 
-use http::{header::COOKIE, request::Parts};
+use http::request::Parts;
 use leptos::prelude::use_context;
 
 use super::AuthState;
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, cookie};
 
 /// `Loading` when not rendering a request (leptos_axum puts the request's `Parts` in context).
 pub(super) fn initial_state() -> AuthState {
@@ -20,25 +20,15 @@ fn from_request(parts: &Parts) -> AuthState {
     // (seconds of the last sign-in, `0` when signed out) tells a stale token from no session.
     // With a session, clerk-js will sign the page in as soon as it loads: do not paint
     // "signed out" in between.
-    match cookie(parts, "__client_uat") {
+    match cookie(&parts.headers, "__client_uat") {
         Some(uat) if uat != "0" => AuthState::Loading,
         _ => AuthState::SignedOut,
     }
 }
 
-fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|header| header.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find_map(|(key, value)| (key == name).then_some(value))
-}
-
 #[cfg(test)]
 mod tests {
+    use http::header::COOKIE;
     use populatte::{ClerkId, User, UserId};
     use uuid::Uuid;
 

@@ -46,8 +46,13 @@ impl Authenticator {
         &self.cache
     }
 
-    pub fn backend(&self) -> Option<&ClerkBackend> {
-        self.backend.as_ref()
+    /// Drops everything remembered about a user (cached row, Clerk's profile answer): a
+    /// webhook changed or deleted them, here or on another instance.
+    pub fn forget(&self, clerk_id: &ClerkId) {
+        self.cache.invalidate(clerk_id);
+        if let Some(backend) = &self.backend {
+            backend.forget(clerk_id);
+        }
     }
 
     /// The local user behind `token` at `now` (Unix seconds).

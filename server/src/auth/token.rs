@@ -1,6 +1,7 @@
 //! Where a request's session token comes from: the `Authorization` header first, the
 //! `__session` cookie second (Clerk's own order).
 
+use app::auth::cookie;
 use axum::http::{HeaderMap, header};
 
 /// How the token reached us. Cookie-borne tokens ride along automatically, so requests that
@@ -60,18 +61,6 @@ pub fn find_token(headers: &HeaderMap) -> Option<FoundToken<'_>> {
         source: TokenSource::Cookie,
         client_uat,
     })
-}
-
-/// The value of one cookie from every `Cookie` header of the request.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.trim().trim_matches('"'))
 }
 
 #[cfg(test)]

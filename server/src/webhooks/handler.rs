@@ -97,7 +97,7 @@ pub async fn clerk_webhook(
                 && let Some(clerk_id) = event.clerk_id()
             {
                 // The NOTIFY reaches this instance too; dropping the entry now closes the gap.
-                forget(&state, clerk_id);
+                state.auth.authenticator.forget(clerk_id);
             }
             Json(Answer { status }).into_response()
         }
@@ -119,13 +119,6 @@ fn kind(event: &UserEvent) -> &str {
         UserEvent::Upsert { .. } => "user.upsert",
         UserEvent::Delete { .. } => "user.deleted",
         UserEvent::Other(other) => other,
-    }
-}
-
-fn forget(state: &AppState, clerk_id: &ClerkId) {
-    state.auth.authenticator.cache().invalidate(clerk_id);
-    if let Some(backend) = state.auth.authenticator.backend() {
-        backend.forget(clerk_id);
     }
 }
 

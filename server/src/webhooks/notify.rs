@@ -9,17 +9,14 @@ use populatte::ClerkId;
 use sqlx::{PgPool, postgres::PgListener};
 use tokio::task::JoinHandle;
 
-use crate::{auth::cache::UserCache, clerk::backend::ClerkBackend};
+use crate::auth::Authenticator;
 
 /// The channel; the payload is the Clerk user id.
 pub const CHANNEL: &str = "populatte_user_changed";
 
-pub fn spawn_listener(
-    pool: PgPool,
-    cache: Arc<UserCache>,
-    backend: Option<ClerkBackend>,
-) -> JoinHandle<()> {
+pub fn spawn_listener(pool: PgPool, authenticator: Arc<Authenticator>) -> JoinHandle<()> {
     tokio::spawn(async move {
+        let cache = authenticator.cache();
         let mut delay = Duration::from_millis(250);
         loop {
             match listen(&pool).await {
@@ -31,7 +28,7 @@ pub fn spawn_listener(
                     loop {
                         match listener.try_recv().await {
                             Ok(Some(notification)) => {
-                                forget(notification.payload(), &cache, backend.as_ref());
+                                forget(notification.payload(), &authenticator);
                             }
                             // The connection dropped and was re-established: whatever was
                             // sent in between is lost, so nothing cached can be trusted.
@@ -63,14 +60,9 @@ async fn listen(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
     Ok(listener)
 }
 
-fn forget(payload: &str, cache: &UserCache, backend: Option<&ClerkBackend>) {
+fn forget(payload: &str, authenticator: &Authenticator) {
     match ClerkId::parse(payload) {
-        Ok(clerk_id) => {
-            cache.invalidate(&clerk_id);
-            if let Some(backend) = backend {
-                backend.forget(&clerk_id);
-            }
-        }
+        Ok(clerk_id) => authenticator.forget(&clerk_id),
         Err(_) => tracing::warn!(payload, "ignored a malformed user-change notification"),
     }
 }
