@@ -20,11 +20,15 @@ use leptos_router::{
 use crate::{clerk::ClerkProvider, components::SiteHeader};
 
 /// Where the browser loads clerk-js from, and with which publishable key: Clerk's own script
-/// in production, the emulator's under `/__clerk` in development. Provided by the server.
+/// in production, the same clerk-js served by the emulator under `/__clerk` in development.
+/// Provided by the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClerkScript {
     pub publishable_key: String,
     pub script_url: String,
+    /// Clerk's proxy mode (`data-clerk-proxy-url`): where clerk-js sends its Frontend API
+    /// requests instead of the publishable key's host. The emulator's path in development.
+    pub proxy_url: Option<String>,
 }
 
 /// The HTML document around the app, rendered by the server only.
@@ -43,6 +47,7 @@ pub fn shell(options: LeptosOptions, clerk: ClerkScript) -> impl IntoView {
                     async
                     crossorigin="anonymous"
                     data-clerk-publishable-key=clerk.publishable_key
+                    data-clerk-proxy-url=clerk.proxy_url
                     src=clerk.script_url
                 ></script>
                 <AutoReload options=options.clone() />

@@ -1,9 +1,16 @@
-// Shared steps: signing in through the emulator's page, and talking to its control API.
-import { expect, type APIRequestContext, type Page } from "@playwright/test";
+// Shared steps: signing in through the emulator's page (which runs the real clerk-js), and
+// talking to the emulator's control and Backend APIs.
+import { expect, type APIRequestContext, type BrowserContext, type Page } from "@playwright/test";
 
-export const ADA = { id: "user_2seedAdaLovelace00000000000", name: "Ada Lovelace", email: "ada@example.com" };
+export const ADA = {
+  id: "user_2seedAdaLovelace00000000000",
+  name: "Ada Lovelace",
+  email: "ada@example.com",
+  password: "ada-lovelace-1815",
+};
 export const GRACE = { name: "Grace Hopper", email: "grace@example.com" };
 
+// The type of the real clerk-js's global, for page.evaluate callbacks.
 declare global {
   interface Window {
     Clerk: any;
@@ -33,6 +40,31 @@ export async function control(request: APIRequestContext, method: string, path: 
   const response = await request.fetch(`/__clerk/_emulator${path}`, { method, data });
   expect(response.ok(), `${method} ${path}: ${response.status()} ${await response.text()}`).toBe(true);
   return response.status() === 204 ? null : response.json();
+}
+
+/// The emulator's own description: keys, URLs, the clerk-js version it serves.
+export async function emulatorInfo(request: APIRequestContext) {
+  return control(request, "GET", "");
+}
+
+/// A call to the emulator's Backend API with its secret key, as a server would make it.
+export async function backendApi(request: APIRequestContext, method: string, path: string, data?: unknown) {
+  const { secret_key } = await emulatorInfo(request);
+  const response = await request.fetch(`/__clerk${path}`, {
+    method,
+    data,
+    headers: { Authorization: `Bearer ${secret_key}` },
+  });
+  expect(response.ok(), `${method} ${path}: ${response.status()} ${await response.text()}`).toBe(true);
+  return response.json();
+}
+
+/// The cookies Clerk keeps on the app's origin, by name (suffixed copies included).
+export async function clerkCookies(context: BrowserContext): Promise<Record<string, string>> {
+  const entries = (await context.cookies())
+    .filter((c) => c.name.startsWith("__session") || c.name.startsWith("__client_uat"))
+    .map((c) => [c.name, c.value] as const);
+  return Object.fromEntries(entries);
 }
 
 /// A new user in the emulator, so tests that change or delete users leave the seeds alone.

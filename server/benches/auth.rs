@@ -231,6 +231,7 @@ fn benches(c: &mut Criterion) {
             AuthLayerState {
                 authenticator: memory.clone(),
                 allowed_origins: Arc::new(Vec::new()),
+                cookie_suffix: None,
             },
             authenticate,
         ));

@@ -138,6 +138,7 @@ impl Application {
             auth: AuthLayerState {
                 authenticator,
                 allowed_origins: Arc::new(config.clerk.authorized_parties.clone()),
+                cookie_suffix: Some(Arc::from(clerk.cookie_suffix.as_str())),
             },
             webhooks,
             clerk_script: clerk.script,

@@ -67,13 +67,6 @@ pub(super) fn redirect_to_sign_in(return_url: Option<&str>) {
     });
 }
 
-pub(super) fn open_sign_in() {
-    with_clerk(
-        "open sign-in",
-        |clerk| async move { clerk.open_sign_in().await },
-    );
-}
-
 pub(super) fn sign_out(redirect_url: Option<&str>) {
     let redirect_url = redirect_url.map(str::to_owned);
     with_clerk("sign out", move |clerk| async move {

@@ -12,8 +12,6 @@ pub(super) fn start(_context: ClerkContext) {}
 
 pub(super) fn redirect_to_sign_in(_return_url: Option<&str>) {}
 
-pub(super) fn open_sign_in() {}
-
 pub(super) fn sign_out(_redirect_url: Option<&str>) {}
 
 pub(super) fn after_session_refused() {}

@@ -1,5 +1,5 @@
-//! Bindings to the subset of clerk-js the app uses (same names as clerk-js, so the offline
-//! emulator's script serves too), and their conversion into Rust values.
+//! Bindings to the parts of clerk-js 6 the app uses (the real clerk-js, in production from
+//! Clerk and in development from the emulator), and their conversion into Rust values.
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure, prelude::wasm_bindgen};
@@ -23,8 +23,6 @@ extern "C" {
     fn js_session(this: &Clerk) -> Option<Session>;
     #[wasm_bindgen(method, catch, js_name = addListener)]
     fn js_add_listener(this: &Clerk, listener: &Function) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, catch, js_name = openSignIn)]
-    fn js_open_sign_in(this: &Clerk) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = redirectToSignIn)]
     fn js_redirect_to_sign_in(this: &Clerk, options: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = signOut)]
@@ -148,12 +146,14 @@ impl Clerk {
         })
     }
 
-    pub async fn open_sign_in(&self) -> Result<(), JsError> {
-        settled(self.js_open_sign_in()).await.map(drop)
-    }
-
+    /// To Clerk's sign-in (the Account Portal, or the emulator's page), coming back to
+    /// `return_url` whether the person signs in or signs up (clerk-js 6's redirect props).
     pub async fn redirect_to_sign_in(&self, return_url: &str) -> Result<(), JsError> {
-        let options = options(&[("redirectUrl", JsValue::from_str(return_url))])?;
+        let target = JsValue::from_str(return_url);
+        let options = options(&[
+            ("signInForceRedirectUrl", target.clone()),
+            ("signUpForceRedirectUrl", target),
+        ])?;
         settled(self.js_redirect_to_sign_in(&options))
             .await
             .map(drop)

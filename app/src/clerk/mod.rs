@@ -81,11 +81,6 @@ impl ClerkContext {
         platform::redirect_to_sign_in(Some(return_url));
     }
 
-    /// Clerk's sign-in dialog over the current page.
-    pub fn open_sign_in(&self) {
-        platform::open_sign_in();
-    }
-
     /// Ends the Clerk session and goes to `/`.
     pub fn sign_out(&self) {
         platform::sign_out(Some("/"));

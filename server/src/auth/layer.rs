@@ -32,6 +32,8 @@ pub struct AuthLayerState {
     pub authenticator: Arc<Authenticator>,
     /// Origins besides the request's own host that may send cookie-authenticated writes.
     pub allowed_origins: Arc<Vec<String>>,
+    /// clerk-js's cookie-name suffix for this instance's publishable key.
+    pub cookie_suffix: Option<Arc<str>>,
 }
 
 pub async fn authenticate(
@@ -45,7 +47,7 @@ pub async fn authenticate(
         return next.run(request).await;
     }
     let is_api = path.starts_with("/api/");
-    let Some(found) = find_token(request.headers()) else {
+    let Some(found) = find_token(request.headers(), state.cookie_suffix.as_deref()) else {
         return next.run(request).await;
     };
     if found.source == TokenSource::Cookie

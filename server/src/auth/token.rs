@@ -1,5 +1,7 @@
 //! Where a request's session token comes from: the `Authorization` header first, the
-//! `__session` cookie second (Clerk's own order).
+//! session cookie second (Clerk's own order). Like Clerk's backend SDK, the cookie names
+//! suffixed for the publishable key (`__session_<suffix>`, `__client_uat_<suffix>`, which
+//! clerk-js writes so that several apps can share a domain) win over the plain ones.
 
 use app::auth::cookie;
 use axum::http::{HeaderMap, header};
@@ -27,8 +29,9 @@ pub struct FoundToken<'a> {
 /// - `Authorization: Bearer <jwt>` (scheme case-sensitive, like Clerk) or a bare
 ///   `Authorization: <jwt>`; any other scheme (`Basic …`) means "no token here".
 ///   `Bearer` with nothing after it is a malformed token, not an absent one.
-/// - else the `__session` cookie; a signed-out browser (`__client_uat=0`) sends none.
-pub fn find_token(headers: &HeaderMap) -> Option<FoundToken<'_>> {
+/// - else the `__session` cookie (the suffixed one first, when `suffix` is known); a
+///   signed-out browser (`__client_uat=0`) sends none.
+pub fn find_token<'a>(headers: &'a HeaderMap, suffix: Option<&str>) -> Option<FoundToken<'a>> {
     if let Some(value) = headers.get(header::AUTHORIZATION) {
         let value = value.to_str().unwrap_or("").trim();
         let token = if let Some(rest) = value.strip_prefix("Bearer") {
@@ -51,8 +54,9 @@ pub fn find_token(headers: &HeaderMap) -> Option<FoundToken<'_>> {
             });
         }
     }
-    let session = cookie(headers, "__session").filter(|t| !t.is_empty())?;
-    let client_uat = cookie(headers, "__client_uat").and_then(|v| v.parse::<i64>().ok());
+    let session = suffixed_cookie(headers, "__session", suffix).filter(|t| !t.is_empty())?;
+    let client_uat =
+        suffixed_cookie(headers, "__client_uat", suffix).and_then(|v| v.parse::<i64>().ok());
     if client_uat == Some(0) {
         return None;
     }
@@ -61,6 +65,17 @@ pub fn find_token(headers: &HeaderMap) -> Option<FoundToken<'_>> {
         source: TokenSource::Cookie,
         client_uat,
     })
+}
+
+/// `<name>_<suffix>` when present, else `<name>`.
+fn suffixed_cookie<'a>(
+    headers: &'a HeaderMap,
+    name: &str,
+    suffix: Option<&str>,
+) -> Option<&'a str> {
+    suffix
+        .and_then(|suffix| cookie(headers, &format!("{name}_{suffix}")))
+        .or_else(|| cookie(headers, name))
 }
 
 #[cfg(test)]
@@ -79,7 +94,7 @@ mod tests {
 
     fn found(pairs: &[(&'static str, &str)]) -> Option<(String, TokenSource)> {
         let map = headers(pairs);
-        find_token(&map).map(|f| (f.token.to_owned(), f.source))
+        find_token(&map, None).map(|f| (f.token.to_owned(), f.source))
     }
 
     #[test]
@@ -123,7 +138,7 @@ mod tests {
             "cookie",
             "theme=dark; __session=a.b.c; __client_uat=1700000000",
         )]);
-        let token = find_token(&map).unwrap();
+        let token = find_token(&map, None).unwrap();
         assert_eq!(token.token, "a.b.c");
         assert_eq!(token.source, TokenSource::Cookie);
         assert_eq!(token.client_uat, Some(1_700_000_000));
@@ -156,5 +171,29 @@ mod tests {
             found(&[("cookie", "a=1"), ("cookie", "__session=c.c.c")]),
             Some(("c.c.c".into(), TokenSource::Cookie))
         );
+    }
+
+    #[test]
+    fn the_suffixed_session_cookie_wins_over_the_plain_one() {
+        let map = headers(&[(
+            "cookie",
+            "__session=old.old.old; __session_DD-LVX2e=new.new.new; __client_uat=5; __client_uat_DD-LVX2e=7",
+        )]);
+        let found = find_token(&map, Some("DD-LVX2e")).unwrap();
+        assert_eq!(found.token, "new.new.new");
+        assert_eq!(found.client_uat, Some(7));
+        // Another app's suffix on the same domain is not ours.
+        let found = find_token(&map, Some("otherApp")).unwrap();
+        assert_eq!(found.token, "old.old.old");
+        assert_eq!(found.client_uat, Some(5));
+    }
+
+    #[test]
+    fn a_signed_out_suffixed_client_uat_means_no_cookie_token() {
+        let map = headers(&[(
+            "cookie",
+            "__session_DD-LVX2e=a.b.c; __client_uat=9; __client_uat_DD-LVX2e=0",
+        )]);
+        assert_eq!(find_token(&map, Some("DD-LVX2e")), None);
     }
 }

@@ -28,6 +28,8 @@ pub struct ClerkSetup {
     pub backend: Option<BackendSettings>,
     pub webhook_secret: Option<Secret>,
     pub script: ClerkScript,
+    /// clerk-js's suffix for cookie names, from the publishable key.
+    pub cookie_suffix: String,
     pub emulator: Option<Emulator>,
 }
 
@@ -89,7 +91,9 @@ impl ClerkSetup {
             script: ClerkScript {
                 publishable_key: publishable_key.as_str().to_owned(),
                 script_url: clerk.clerk_js_url().unwrap_or_default(),
+                proxy_url: None,
             },
+            cookie_suffix: clerk_emulator::cookie_suffix(publishable_key.as_str()),
             emulator: None,
         })
     }
@@ -151,7 +155,11 @@ impl ClerkSetup {
                 // Same-origin and relative: a page opened as localhost must not load the
                 // script (and so its cookies) from 127.0.0.1, another site to the browser.
                 script_url: emulator.script_url().path().to_owned(),
+                // Clerk's proxy mode: the real clerk-js reaches the emulator's Frontend API
+                // on the app's own origin.
+                proxy_url: Some(EMULATOR_PREFIX.to_owned()),
             },
+            cookie_suffix: emulator.cookie_suffix().to_owned(),
             emulator: Some(emulator),
         })
     }

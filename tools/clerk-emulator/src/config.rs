@@ -33,6 +33,23 @@ pub struct EmulatorConfig {
     pub omit_custom_claims: bool,
     /// Create a few users with fixed ids on first start (no state file yet).
     pub seed_users: bool,
+    /// The `dist/` folder of the npm package `@clerk/clerk-js`, served to browsers from the
+    /// emulator's own origin (nothing is fetched at run time). Default: [`default_clerk_js_dir`].
+    pub clerk_js_dir: PathBuf,
+}
+
+/// Where `scripts/setup` installs the pinned clerk-js (`tools/clerk-emulator/clerk-js`), or
+/// `CLERK_EMULATOR_CLERK_JS_DIR` when set.
+pub fn default_clerk_js_dir() -> PathBuf {
+    std::env::var_os("CLERK_EMULATOR_CLERK_JS_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/clerk-js/node_modules/@clerk/clerk-js/dist"
+            ))
+        })
 }
 
 /// The webhook endpoint, as configured in Clerk's dashboard.
@@ -63,6 +80,7 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("webhook", &self.webhook)
             .field("omit_custom_claims", &self.omit_custom_claims)
             .field("seed_users", &self.seed_users)
+            .field("clerk_js_dir", &self.clerk_js_dir)
             .finish()
     }
 }
@@ -79,7 +97,7 @@ impl WebhookTarget {
 
 impl EmulatorConfig {
     /// Defaults: in-memory key and state, 60 s tokens, a random `sk_test_` key, no webhook,
-    /// custom claims included, seeded users.
+    /// custom claims included, seeded users, clerk-js where `scripts/setup` installs it.
     pub fn new(base_url: Url) -> Self {
         Self {
             base_url,
@@ -90,6 +108,7 @@ impl EmulatorConfig {
             webhook: None,
             omit_custom_claims: false,
             seed_users: true,
+            clerk_js_dir: default_clerk_js_dir(),
         }
     }
 }

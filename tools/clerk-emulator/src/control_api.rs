@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 use crate::backend_api::Failure;
 use crate::emulator::{INSTANCE_ID, LIFETIME_RANGE};
 use crate::error::ApiError;
+use crate::frontend_api::TokenFault;
 use crate::http::{JsonBody, request_origin};
 use crate::store::{NewUser, SessionStatus, Template, UserEvent, UserPatch};
 use crate::sync::lock;
@@ -38,6 +39,15 @@ pub fn router() -> Router<Emulator> {
         .route("/sessions/{id}/end", post(end_session))
         .route("/sessions/{id}/revoke", post(revoke_session))
         .route("/sessions/{id}/expired-token", post(expired_token))
+        .route("/sessions/{id}/expire", post(expire_session))
+        .route("/clients", get(list_clients))
+        .route("/clients/{id}/expire", post(expire_client))
+        .route(
+            "/frontend-api/token-failure",
+            get(get_token_fault)
+                .put(put_token_fault)
+                .delete(clear_token_fault),
+        )
         .route("/settings", get(get_settings).patch(patch_settings))
         .route("/templates", get(list_templates))
         .route(
@@ -64,6 +74,9 @@ async fn info(State(emulator): State<Emulator>) -> Json<Value> {
         "api_url": emulator.api_url().as_str(),
         "jwks_url": emulator.jwks_url().as_str(),
         "script_url": emulator.script_url().as_str(),
+        "proxy_url": emulator.proxy_url().as_str(),
+        "clerk_js_version": emulator.clerk_js_version(),
+        "cookie_suffix": emulator.cookie_suffix(),
         "sign_in_url": emulator.sign_in_url().as_str(),
         "instance_id": INSTANCE_ID,
         "allowed_origins": emulator.allowed_origins(),
@@ -93,6 +106,7 @@ struct CreateUser {
     first_name: Option<String>,
     last_name: Option<String>,
     image_url: Option<String>,
+    password: Option<String>,
 }
 
 async fn create_user(
@@ -106,6 +120,7 @@ async fn create_user(
         first_name: body.first_name,
         last_name: body.last_name,
         image_url: body.image_url,
+        password: body.password,
     };
     let user = emulator
         .mutate::<_, ApiError>(|data, now| {
@@ -255,6 +270,46 @@ async fn end_session(State(emulator): State<Emulator>, Path(id): Path<String>) -
 
 async fn revoke_session(State(emulator): State<Emulator>, Path(id): Path<String>) -> ApiResult {
     set_status(&emulator, &id, SessionStatus::Revoked).await
+}
+
+/// The session reaches its `expire_at` now, as a week-old Clerk session does.
+async fn expire_session(State(emulator): State<Emulator>, Path(id): Path<String>) -> ApiResult {
+    set_status(&emulator, &id, SessionStatus::Expired).await
+}
+
+async fn list_clients(State(emulator): State<Emulator>) -> Json<Value> {
+    Json(emulator.read_state(|data| {
+        let clients: Vec<Value> = data
+            .clients
+            .iter()
+            .map(|c| {
+                json!({
+                    "object": "client",
+                    "id": c.id,
+                    "session_id": c.session_id,
+                    "expired": c.expired,
+                    "created_at": c.created_at,
+                    "updated_at": c.updated_at,
+                })
+            })
+            .collect();
+        json!({ "clients": clients })
+    }))
+}
+
+/// The client's cookie stops naming a client and its session expires: the browser is signed
+/// out on its next Frontend API call.
+async fn expire_client(State(emulator): State<Emulator>, Path(id): Path<String>) -> ApiResult {
+    emulator
+        .mutate::<_, ApiError>(|data, now| {
+            data.expire_client(&id, now)?;
+            Ok((
+                json!({ "object": "client", "id": id, "expired": true }),
+                Vec::new(),
+            ))
+        })
+        .await
+        .map(Json)
 }
 
 async fn set_status(emulator: &Emulator, id: &str, status: SessionStatus) -> ApiResult {
@@ -415,6 +470,26 @@ async fn get_calls(State(emulator): State<Emulator>) -> Json<Value> {
 
 async fn reset_calls(State(emulator): State<Emulator>) -> StatusCode {
     lock(&emulator.inner.calls).clear();
+    StatusCode::NO_CONTENT
+}
+
+// ---- Frontend API token fault ----
+
+async fn get_token_fault(State(emulator): State<Emulator>) -> Json<Value> {
+    Json(json!({ "failure": emulator.token_fault() }))
+}
+
+async fn put_token_fault(
+    State(emulator): State<Emulator>,
+    JsonBody(fault): JsonBody<TokenFault>,
+) -> ApiResult {
+    fault.validate()?;
+    emulator.set_token_fault(Some(fault.clone()));
+    Ok(Json(json!({ "failure": fault })))
+}
+
+async fn clear_token_fault(State(emulator): State<Emulator>) -> StatusCode {
+    emulator.set_token_fault(None);
     StatusCode::NO_CONTENT
 }
 

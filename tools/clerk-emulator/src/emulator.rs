@@ -47,6 +47,10 @@ pub(crate) struct Inner {
     pub persister: Option<Persister>,
     pub webhooks: Arc<Webhooks>,
     pub failure: Mutex<Option<Failure>>,
+    pub token_fault: Mutex<Option<crate::frontend_api::TokenFault>>,
+    pub clerk_js: crate::clerk_js::ClerkJs,
+    /// clerk-js's suffix for cookie names, derived from the publishable key.
+    pub cookie_suffix: String,
     pub calls: Mutex<BTreeMap<&'static str, u64>>,
     pub allowed_origins: RwLock<Vec<String>>,
 }
@@ -87,6 +91,7 @@ impl Emulator {
                 LIFETIME_RANGE.0, LIFETIME_RANGE.1
             )));
         }
+        let clerk_js = crate::clerk_js::ClerkJs::locate(&config.clerk_js_dir)?;
         let key_file = config.key_file.clone();
         let key = tokio::task::spawn_blocking(move || {
             keys::load_or_generate(key_file.as_deref(), keys::DEFAULT_KEY_BITS)
@@ -104,9 +109,13 @@ impl Emulator {
         let base = base_url.as_str().trim_end_matches('/').to_owned();
         let base_path = base_url.path().trim_end_matches('/').to_owned();
         let origin = base_url.origin().ascii_serialization();
+        let publishable_key = publishable_key_for(&base_url);
         let emulator = Emulator {
             inner: Arc::new(Inner {
-                publishable_key: publishable_key_for(&base_url),
+                cookie_suffix: cookie_suffix(&publishable_key),
+                publishable_key,
+                clerk_js,
+                token_fault: Mutex::new(None),
                 base,
                 base_path,
                 origin,
@@ -149,10 +158,13 @@ impl Emulator {
         crate::routes::router(self.clone())
     }
 
-    /// `pk_test_` + unpadded base64 of `<frontend-api-host>$`. The host is the base URL's
+    /// `pk_live_` + unpadded base64 of `<frontend-api-host>$`. The host is the base URL's
     /// `host[:port]` when the host contains a dot (e.g. `127.0.0.1:3000`), else
-    /// `clerk.emulator.localhost[:port]`. Only its shape matters: the emulator's script finds
-    /// the emulator through its own `src`, not through this host.
+    /// `clerk.emulator.localhost[:port]`. Only its shape matters: pages load clerk-js in proxy
+    /// mode (`data-clerk-proxy-url`), so clerk-js reaches the emulator through the proxy URL,
+    /// not through this host. A production-type key because the emulator is reached on the
+    /// app's own origin, where first-party cookies work: clerk-js then runs exactly the flow
+    /// a deployed app runs, with no development-browser handshake.
     pub fn publishable_key(&self) -> String {
         self.inner.publishable_key.clone()
     }
@@ -177,8 +189,28 @@ impl Emulator {
         self.url("/v1/jwks")
     }
 
+    /// The real clerk-js browser bundle, served by the emulator (the version is in the path).
     pub fn script_url(&self) -> Url {
-        self.url(crate::script::SCRIPT_PATH)
+        self.url(&format!(
+            "{}/clerk.browser.js",
+            self.inner.clerk_js.path_prefix()
+        ))
+    }
+
+    /// The version of the clerk-js the emulator serves.
+    pub fn clerk_js_version(&self) -> &str {
+        &self.inner.clerk_js.version
+    }
+
+    /// The Frontend API's base for clerk-js's proxy mode (`data-clerk-proxy-url`): the base URL.
+    pub fn proxy_url(&self) -> Url {
+        self.inner.base_url.clone()
+    }
+
+    /// The suffix clerk-js and Clerk's backend SDK give cookie names for this publishable key
+    /// (`__session_<suffix>`, `__client_uat_<suffix>`).
+    pub fn cookie_suffix(&self) -> &str {
+        &self.inner.cookie_suffix
     }
 
     pub fn sign_in_url(&self) -> Url {
@@ -267,7 +299,7 @@ impl Emulator {
     /// leave in the order the changes were made), then persists.
     pub(crate) async fn mutate<T, E>(
         &self,
-        change: impl FnOnce(&mut StateData, i64) -> Result<(T, Vec<UserEvent>), StoreError>,
+        change: impl FnOnce(&mut StateData, i64) -> Result<(T, Vec<UserEvent>), E>,
     ) -> Result<T, E>
     where
         E: From<StoreError> + From<EmulatorError>,
@@ -309,8 +341,7 @@ impl Emulator {
                 let user_id = user_id.to_owned();
                 let session = self
                     .mutate::<_, EmulatorError>(move |data, now| {
-                        data.create_session(&user_id, None, now)
-                            .map(|s| (s, Vec::new()))
+                        Ok((data.create_session(&user_id, None, now)?, Vec::new()))
                     })
                     .await?;
                 Some(session.id)
@@ -339,10 +370,11 @@ impl Emulator {
                         user: user_id.to_owned(),
                     });
                 }
-                if session.status != SessionStatus::Active {
+                let status = session.status_at(now_millis());
+                if status != SessionStatus::Active {
                     return Err(EmulatorError::SessionInactive {
                         id: sid.to_owned(),
-                        status: session.status.as_str().to_owned(),
+                        status: status.as_str().to_owned(),
                     });
                 }
             }
@@ -461,7 +493,16 @@ fn publishable_key_for(base_url: &Url) -> String {
     } else {
         format!("clerk.emulator.localhost{port}")
     };
-    format!("pk_test_{}", STANDARD_NO_PAD.encode(format!("{host}$")))
+    format!("pk_live_{}", STANDARD_NO_PAD.encode(format!("{host}$")))
+}
+
+/// Clerk's cookie suffix: the first 8 characters of the URL-safe base64 of the SHA-1 of the
+/// publishable key.
+pub fn cookie_suffix(publishable_key: &str) -> String {
+    use base64::engine::general_purpose::URL_SAFE;
+    use sha1::{Digest, Sha1};
+    let digest = Sha1::digest(publishable_key.as_bytes());
+    URL_SAFE.encode(digest).chars().take(8).collect()
 }
 
 #[cfg(test)]
@@ -470,7 +511,7 @@ mod tests {
 
     fn decode(pk: &str) -> String {
         let bytes = STANDARD_NO_PAD
-            .decode(pk.trim_start_matches("pk_test_"))
+            .decode(pk.trim_start_matches("pk_live_"))
             .expect("base64");
         String::from_utf8(bytes).expect("utf8")
     }
@@ -490,6 +531,12 @@ mod tests {
             decode(&publishable_key_for(&url("https://dev.example.com"))),
             "dev.example.com$"
         );
+    }
+
+    #[test]
+    fn the_cookie_suffix_is_clerks() {
+        // As clerk-js 6.40.0 named the cookies for this key in Chromium.
+        assert_eq!(cookie_suffix("pk_live_MTI3LjAuMC4xOjQ1NTUk"), "DD-LVX2e");
     }
 
     #[test]

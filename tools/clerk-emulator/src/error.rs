@@ -39,6 +39,8 @@ pub struct ApiError {
     pub message: String,
     pub long_message: String,
     pub retry_after: Option<u64>,
+    /// The form field the error is about (`meta.param_name`), as Clerk names it.
+    pub param_name: Option<&'static str>,
 }
 
 impl ApiError {
@@ -54,7 +56,25 @@ impl ApiError {
             message: message.into(),
             long_message: long_message.into(),
             retry_after: None,
+            param_name: None,
         }
+    }
+
+    /// Clerk's 422 for one form field, e.g. `form_password_incorrect` on `password`.
+    pub fn form(
+        code: &'static str,
+        param_name: &'static str,
+        message: impl Into<String>,
+        long_message: impl Into<String>,
+    ) -> Self {
+        let mut error = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            message,
+            long_message,
+        );
+        error.param_name = Some(param_name);
+        error
     }
 
     pub fn not_found(what: impl Into<String>) -> Self {
@@ -131,11 +151,16 @@ impl From<EmulatorError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let meta = match self.param_name {
+            Some(name) => json!({ "param_name": name }),
+            None => json!({}),
+        };
         let body = json!({
             "errors": [{
                 "message": self.message,
                 "long_message": self.long_message,
                 "code": self.code,
+                "meta": meta,
             }]
         });
         let mut response = (self.status, Json(body)).into_response();

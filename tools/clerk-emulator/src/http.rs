@@ -9,7 +9,6 @@ use serde::de::DeserializeOwned;
 use crate::error::ApiError;
 
 pub const CLIENT_COOKIE: &str = "__client";
-pub const SESSION_COOKIE: &str = "__session";
 pub const CLIENT_UAT_COOKIE: &str = "__client_uat";
 /// A year, as Clerk keeps its `__client` and `__client_uat` cookies.
 pub const LONG_COOKIE_SECS: i64 = 365 * 24 * 3600;

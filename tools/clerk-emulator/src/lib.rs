@@ -4,14 +4,16 @@
 //! - a JWKS (`/.well-known/jwks.json`, Backend API `/v1/jwks`) and Clerk-shaped RS256
 //!   session and JWT-template tokens, with key rotation and a clock offset;
 //! - the Backend API's `GET /v1/users/{id}`, with a failure switch and call counters;
-//! - a browser script at clerk-js's path offering the `window.Clerk` subset apps use, a
-//!   sign-in page and the Frontend API calls behind them;
+//! - Clerk's Frontend API for the real clerk-js 6 (served from the emulator's own origin,
+//!   in proxy mode): environment, client, sign-in (password, ticket), sign-up, session
+//!   tokens, sign-out; and a sign-in page that runs clerk-js;
 //! - Svix-signed `user.*` webhooks with retries and a delivery log;
 //! - a JSON control API under `/_emulator/` for tests.
 //!
 //! It must never run in production: see [`guard::check`]. The README lists every endpoint.
 
 mod backend_api;
+mod clerk_js;
 pub mod cli;
 mod config;
 mod control_api;
@@ -23,7 +25,6 @@ mod http;
 mod ids;
 mod keys;
 mod routes;
-mod script;
 mod sign_in;
 mod state_file;
 mod store;
@@ -31,19 +32,22 @@ mod sync;
 mod tokens;
 mod webhooks;
 
-pub use config::{EmulatorConfig, WebhookTarget, random_secret_key, random_webhook_secret};
+pub use config::{
+    EmulatorConfig, WebhookTarget, default_clerk_js_dir, random_secret_key, random_webhook_secret,
+};
 pub use emulator::Emulator;
+pub use emulator::cookie_suffix;
 pub use error::EmulatorError;
 pub use tokens::{SESSION_TOKEN_CATEGORY, TEMPLATE_TOKEN_CATEGORY, TokenOptions};
 
 /// Ids of the users seeded on first start, stable across runs and machines.
 pub mod seeds {
     /// Ada Lovelace, ada@example.com.
-    pub const ADA_LOVELACE: &str = crate::store::SEEDS[0].0;
+    pub const ADA_LOVELACE: &str = crate::store::SEEDS[0].id;
     /// Grace Hopper, grace@example.com.
-    pub const GRACE_HOPPER: &str = crate::store::SEEDS[1].0;
+    pub const GRACE_HOPPER: &str = crate::store::SEEDS[1].id;
     /// Alan Turing, alan@example.com.
-    pub const ALAN_TURING: &str = crate::store::SEEDS[2].0;
+    pub const ALAN_TURING: &str = crate::store::SEEDS[2].id;
 }
 
 /// Real time in milliseconds since the epoch (the clock offset applies to tokens only).

@@ -9,38 +9,63 @@ use axum::routing::{get, post};
 
 use crate::error::ApiError;
 use crate::http::request_origin;
-use crate::{Emulator, backend_api, control_api, frontend_api, script, sign_in};
+use tower::ServiceExt;
+
+use crate::{Emulator, backend_api, clerk_js, control_api, frontend_api, sign_in};
 
 pub fn router(emulator: Emulator) -> Router {
-    Router::new()
-        .route("/.well-known/jwks.json", get(frontend_api::jwks))
+    let routes = Router::new()
         .route("/v1/jwks", get(backend_api::jwks))
         .route("/v1/users/{id}", get(backend_api::user))
-        .route("/v1/client", get(frontend_api::client))
         .route(
-            "/v1/client/sessions/{sid}/tokens",
-            post(frontend_api::session_token),
+            "/v1/sessions/{id}/revoke",
+            post(backend_api::revoke_session),
         )
         .route(
-            "/v1/client/sessions/{sid}/tokens/{template}",
-            post(frontend_api::template_token),
+            "/v1/sign_in_tokens",
+            post(backend_api::create_sign_in_token),
         )
         .route(
-            "/v1/client/sessions/{sid}/remove",
-            post(frontend_api::remove_session),
+            "/v1/sign_in_tokens/{id}/revoke",
+            post(backend_api::revoke_sign_in_token),
         )
-        .route("/avatars/{file}", get(frontend_api::avatar))
-        .route(script::SCRIPT_PATH, get(script::serve))
+        .merge(frontend_api::router())
+        .route("/npm/@clerk/{package}/dist/{file}", get(clerk_js::serve))
         .route("/", get(sign_in::home))
-        .route("/sign-in", get(sign_in::page).post(sign_in::sign_in))
-        .route("/sign-up", post(sign_in::sign_up))
+        .route("/sign-in", get(sign_in::page))
+        .route("/sign-in/ticket", post(sign_in::ticket))
+        .route("/sign-in.js", get(sign_in::script))
+        .route("/sign-in.css", get(sign_in::styles))
         .nest("/_emulator", control_api::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             emulator.clone(),
             origin_rules,
         ))
-        .with_state(emulator)
+        .with_state(emulator);
+    // Before routing: clerk-js sends PUT, PATCH and DELETE as POST with `_method`.
+    Router::new().fallback_service(routes.map_request(method_override))
+}
+
+/// clerk-js's method override: `POST …?_method=DELETE` is a `DELETE`. Only POSTs are
+/// rewritten, and only to the methods clerk-js uses, so a GET can never become a write.
+fn method_override(mut request: Request) -> Request {
+    if request.method() != Method::POST {
+        return request;
+    }
+    let wanted = request.uri().query().and_then(|query| {
+        url::form_urlencoded::parse(query.as_bytes())
+            .find(|(key, _)| key == "_method")
+            .map(|(_, value)| value.to_ascii_uppercase())
+    });
+    let method = match wanted.as_deref() {
+        Some("PUT") => Method::PUT,
+        Some("PATCH") => Method::PATCH,
+        Some("DELETE") => Method::DELETE,
+        _ => return request,
+    };
+    *request.method_mut() = method;
+    request
 }
 
 async fn not_found() -> ApiError {
@@ -111,4 +136,37 @@ fn add_cors(response: &mut Response, origin: &str) {
         HeaderValue::from_static("true"),
     );
     headers.append(header::VARY, HeaderValue::from_static("origin"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(uri: &str) -> Request {
+        Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .body(axum::body::Body::empty())
+            .expect("request")
+    }
+
+    #[test]
+    fn clerk_js_method_override_applies_to_posts_only() {
+        assert_eq!(
+            method_override(post("/v1/client?_method=DELETE")).method(),
+            Method::DELETE
+        );
+        assert_eq!(
+            method_override(post("/v1/client?a=1&_method=put")).method(),
+            Method::PUT
+        );
+        assert_eq!(method_override(post("/v1/client")).method(), Method::POST);
+        assert_eq!(
+            method_override(post("/v1/client?_method=GET")).method(),
+            Method::POST
+        );
+        let mut get = post("/v1/client?_method=DELETE");
+        *get.method_mut() = Method::GET;
+        assert_eq!(method_override(get).method(), Method::GET);
+    }
 }

@@ -210,6 +210,7 @@ mod tests {
 
     fn ada() -> User {
         User {
+            password_hash: None,
             id: "user_1".into(),
             email_address_id: "idn_1".into(),
             email_address: "ada@example.com".into(),

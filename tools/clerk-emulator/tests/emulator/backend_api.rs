@@ -165,3 +165,96 @@ async fn backend_calls_are_counted_per_endpoint_and_can_be_reset() {
     assert_eq!(counts["total"], 0);
     assert_eq!(counts["calls"], json!({}));
 }
+
+#[tokio::test]
+async fn a_backend_sign_in_token_signs_in_once_and_a_revoked_session_is_signed_out() {
+    let test = spawn().await;
+    let post = |path: String, body: Value| {
+        test.http
+            .post(test.url(&path))
+            .bearer_auth(test.emulator.secret_key())
+            .json(&body)
+            .send()
+    };
+    let created: Value = post(
+        "/v1/sign_in_tokens".into(),
+        json!({ "user_id": seeds::ADA_LOVELACE, "expires_in_seconds": 300 }),
+    )
+    .await
+    .expect("send")
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(created["object"], "sign_in_token");
+    assert_eq!(created["status"], "pending");
+    assert_eq!(created["user_id"], seeds::ADA_LOVELACE);
+    let ticket = created["token"].as_str().expect("token");
+
+    let signed_in = test
+        .http
+        .post(test.url("/v1/client/sign_ins"))
+        .form(&[("strategy", "ticket"), ("ticket", ticket)])
+        .send()
+        .await
+        .expect("sign in");
+    let body: Value = signed_in.json().await.expect("json");
+    let sid = body["response"]["created_session_id"]
+        .as_str()
+        .expect("sid")
+        .to_owned();
+
+    let revoked = post(format!("/v1/sessions/{sid}/revoke"), json!({}))
+        .await
+        .expect("revoke");
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert_eq!(
+        revoked.json::<Value>().await.expect("json")["status"],
+        "revoked"
+    );
+
+    // Unknown users get no token; a revoked token is refused by the Frontend API.
+    let missing = post(
+        "/v1/sign_in_tokens".into(),
+        json!({ "user_id": "user_nobody" }),
+    )
+    .await
+    .expect("send");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let second: Value = post(
+        "/v1/sign_in_tokens".into(),
+        json!({ "user_id": seeds::ADA_LOVELACE }),
+    )
+    .await
+    .expect("send")
+    .json()
+    .await
+    .expect("json");
+    let id = second["id"].as_str().expect("id");
+    let revoked: Value = post(format!("/v1/sign_in_tokens/{id}/revoke"), json!({}))
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(revoked["status"], "revoked");
+    let refused = test
+        .http
+        .post(test.url("/v1/client/sign_ins"))
+        .form(&[
+            ("strategy", "ticket"),
+            ("ticket", second["token"].as_str().expect("token")),
+        ])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // All of it behind the secret key.
+    let anonymous = test
+        .http
+        .post(test.url("/v1/sign_in_tokens"))
+        .json(&json!({ "user_id": seeds::ADA_LOVELACE }))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}

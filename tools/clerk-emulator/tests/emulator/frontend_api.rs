@@ -267,11 +267,16 @@ async fn foreign_origins_cannot_change_state_but_allowed_ones_get_cors() {
 }
 
 #[tokio::test]
-async fn script_is_served_as_javascript_at_clerk_js_path() {
+async fn the_real_clerk_js_is_served_under_its_exact_version_and_cached_for_good() {
     let test = spawn().await;
+    let version = test.emulator.clerk_js_version().to_owned();
+    assert!(version.starts_with("6."), "{version}");
     assert_eq!(
         test.emulator.script_url().as_str(),
-        format!("{}/npm/@clerk/clerk-js@6/dist/clerk.browser.js", test.base)
+        format!(
+            "{}/npm/@clerk/clerk-js@{version}/dist/clerk.browser.js",
+            test.base
+        )
     );
     let response = test
         .http
@@ -280,16 +285,29 @@ async fn script_is_served_as_javascript_at_clerk_js_path() {
         .await
         .expect("script");
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(
+    let header = |name: &str| {
         response
             .headers()
-            .get("content-type")
+            .get(name)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("text/javascript"))
+            .map(str::to_owned)
+    };
+    assert!(header("content-type").is_some_and(|v| v.starts_with("text/javascript")));
+    assert_eq!(
+        header("cache-control").as_deref(),
+        Some("public, max-age=31536000, immutable")
     );
     let text = response.text().await.expect("text");
-    assert!(text.contains("window.Clerk = clerk"));
-    assert!(text.contains("data-clerk-publishable-key"));
+    assert!(text.contains(&version), "the bundle names its version");
+    // Another version, a path outside dist/ or a file that is not a script: not found.
+    for path in [
+        "/npm/@clerk/clerk-js@6.0.0/dist/clerk.browser.js".to_owned(),
+        format!("/npm/@clerk/clerk-js@{version}/dist/..%2Fpackage.json"),
+        format!("/npm/@clerk/clerk-js@{version}/dist/README.md"),
+    ] {
+        let response = test.http.get(test.url(&path)).send().await.expect("get");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
 }
 
 #[tokio::test]

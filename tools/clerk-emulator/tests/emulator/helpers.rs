@@ -88,7 +88,7 @@ pub async fn spawn_app(
     let mut config = config_for(&origin, &dir);
     configure(&mut config);
     let emulator = Emulator::start(config).await.expect("emulator starts");
-    let app = app_routes.nest("/__clerk", emulator.router());
+    let app = app_routes.nest_service("/__clerk", emulator.router());
     tokio::spawn(async move { axum::serve(listener, app).await });
     TestEmulator {
         emulator,
@@ -208,21 +208,36 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     })
 }
 
-/// Signs in through the sign-in page as a browser would; returns the `__client` cookie value.
+/// Signs in as a browser running clerk-js would, with a sign-in token from the sign-in
+/// page's endpoint (the `ticket` strategy); returns the `__client` cookie value.
 pub async fn sign_in(test: &TestEmulator, user_id: &str) -> String {
+    let ticket: Value = test
+        .http
+        .post(test.url("/sign-in/ticket"))
+        .header("origin", &test.origin)
+        .json(&serde_json::json!({ "user_id": user_id }))
+        .send()
+        .await
+        .expect("ticket")
+        .json()
+        .await
+        .expect("ticket json");
     let response = test
         .http
-        .post(test.url("/sign-in"))
+        .post(test.url("/v1/client/sign_ins"))
         .header("origin", &test.origin)
         .form(&[
-            ("user_id", user_id),
-            ("redirect_url", &format!("{}/", test.origin)),
+            ("strategy", "ticket"),
+            ("ticket", ticket["ticket"].as_str().expect("ticket")),
         ])
         .send()
         .await
         .expect("sign in");
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    cookie_value(response.headers(), "__client").expect("__client cookie")
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = cookie_value(response.headers(), "__client").expect("__client cookie");
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["response"]["status"], "complete", "{body}");
+    cookie
 }
 
 /// A receiver of webhooks: records every request and answers from a script of statuses

@@ -6,7 +6,7 @@
 
 mod backend_api;
 mod binary;
-mod browser;
+mod fapi_flows;
 mod frontend_api;
 mod helpers;
 mod persistence;

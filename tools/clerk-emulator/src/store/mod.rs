@@ -10,6 +10,12 @@ use serde_json::{Map, Value, json};
 use crate::error::ApiError;
 use crate::{EmulatorError, ids};
 
+mod credentials;
+mod seeds;
+
+pub use credentials::SignInToken;
+pub use seeds::SEEDS;
+
 /// Sessions are created freely (every token minted for a test may make one); beyond this many
 /// the oldest inactive ones, then the oldest cookie-less ones, are forgotten.
 const MAX_SESSIONS: usize = 1000;
@@ -25,9 +31,16 @@ pub struct User {
     pub image_url: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// A salted hash of the password (see [`credentials`]); None: no password.
+    #[serde(default)]
+    pub password_hash: Option<String>,
 }
 
 impl User {
+    pub fn password_enabled(&self) -> bool {
+        self.password_hash.is_some()
+    }
+
     pub fn full_name(&self) -> Option<String> {
         let parts: Vec<&str> = [self.first_name.as_deref(), self.last_name.as_deref()]
             .into_iter()
@@ -59,7 +72,7 @@ impl User {
             "primary_email_address_id": self.email_address_id,
             "primary_phone_number_id": null,
             "primary_web3_wallet_id": null,
-            "password_enabled": false,
+            "password_enabled": self.password_enabled(),
             "two_factor_enabled": false,
             "totp_enabled": false,
             "backup_code_enabled": false,
@@ -121,6 +134,8 @@ pub enum SessionStatus {
     Removed,
     /// Revoked, e.g. from the dashboard or because the user was deleted.
     Revoked,
+    /// Past its `expire_at`, or its client expired.
+    Expired,
 }
 
 impl SessionStatus {
@@ -130,6 +145,7 @@ impl SessionStatus {
             Self::Ended => "ended",
             Self::Removed => "removed",
             Self::Revoked => "revoked",
+            Self::Expired => "expired",
         }
     }
 }
@@ -143,9 +159,25 @@ pub struct Session {
     pub status: SessionStatus,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When the session ends by itself (Clerk's default: seven days after sign-in). 0 in
+    /// state files written before sessions expired: never.
+    #[serde(default)]
+    pub expire_at: i64,
 }
 
+/// Clerk's default maximum session lifetime.
+pub const SESSION_LIFETIME_MS: i64 = 7 * 24 * 3600 * 1000;
+
 impl Session {
+    /// The status as of `now`: an active session past its `expire_at` is expired.
+    pub fn status_at(&self, now: i64) -> SessionStatus {
+        if self.status == SessionStatus::Active && self.expire_at > 0 && now >= self.expire_at {
+            SessionStatus::Expired
+        } else {
+            self.status
+        }
+    }
+
     pub fn json(&self) -> Value {
         json!({
             "object": "session",
@@ -167,6 +199,60 @@ pub struct Client {
     pub session_id: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The sign-in in progress (Clerk keeps one per client).
+    #[serde(default)]
+    pub sign_in: Option<SignInAttempt>,
+    /// The sign-up in progress.
+    #[serde(default)]
+    pub sign_up: Option<SignUpAttempt>,
+    /// An expired client is forgotten: its cookie no longer names a client.
+    #[serde(default)]
+    pub expired: bool,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInStatus {
+    NeedsIdentifier,
+    NeedsFirstFactor,
+    Complete,
+}
+
+impl SignInStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NeedsIdentifier => "needs_identifier",
+            Self::NeedsFirstFactor => "needs_first_factor",
+            Self::Complete => "complete",
+        }
+    }
+}
+
+/// A sign-in attempt on a client, as Clerk's Frontend API keeps it between requests.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SignInAttempt {
+    pub id: String,
+    pub status: SignInStatus,
+    pub identifier: Option<String>,
+    pub user_id: Option<String>,
+    /// The strategy that completed the first factor.
+    pub verified_with: Option<String>,
+    pub created_session_id: Option<String>,
+    pub created_at: i64,
+}
+
+/// A sign-up in progress: what has been given so far.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SignUpAttempt {
+    pub id: String,
+    pub email_address: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// Whether a password was given; the password itself lives only in the created user.
+    pub has_password: bool,
+    pub created_user_id: Option<String>,
+    pub created_session_id: Option<String>,
+    pub created_at: i64,
 }
 
 /// A JWT template: claims with Clerk's `{{user.…}}` shortcodes, and an optional lifetime.
@@ -188,6 +274,8 @@ pub struct StateData {
     pub clients: Vec<Client>,
     #[serde(default)]
     pub templates: BTreeMap<String, Template>,
+    #[serde(default)]
+    pub sign_in_tokens: Vec<SignInToken>,
 }
 
 /// A change to a user, to be sent as a webhook.
@@ -207,6 +295,10 @@ pub enum StoreError {
     UserDeleted(String),
     #[error("session {0} not found")]
     SessionNotFound(String),
+    #[error("client {0} not found")]
+    ClientNotFound(String),
+    #[error("sign-in token {0} not found")]
+    SignInTokenNotFound(String),
     #[error("{0}")]
     Conflict(String),
     #[error("{field}: {message}")]
@@ -225,6 +317,10 @@ impl From<StoreError> for ApiError {
                 api
             }
             StoreError::SessionNotFound(id) => ApiError::not_found(format!("session {id}")),
+            StoreError::ClientNotFound(id) => ApiError::not_found(format!("client {id}")),
+            StoreError::SignInTokenNotFound(id) => {
+                ApiError::not_found(format!("sign-in token {id}"))
+            }
             StoreError::Conflict(_) => ApiError::conflict(error.to_string()),
             StoreError::Invalid { .. } => ApiError::unprocessable(error.to_string()),
         }
@@ -251,6 +347,8 @@ pub struct NewUser {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub image_url: Option<String>,
+    /// At least 8 characters; stored only as a salted hash.
+    pub password: Option<String>,
 }
 
 /// Fields to change; `Some(None)` clears a nullable field.
@@ -325,8 +423,68 @@ impl StateData {
             .ok_or_else(|| StoreError::SessionNotFound(id.to_owned()))
     }
 
+    /// The browser's client, unless it expired.
     pub fn client_by_cookie(&self, cookie: &str) -> Option<&Client> {
-        self.clients.iter().find(|c| c.cookie == cookie)
+        self.clients
+            .iter()
+            .find(|c| c.cookie == cookie && !c.expired)
+    }
+
+    /// A new client (a browser seen for the first time), kept; returns its cookie value.
+    pub fn create_client(&mut self, now: i64) -> Client {
+        let client = Client {
+            id: ids::new_id("client"),
+            cookie: ids::random_alphanumeric(40),
+            session_id: None,
+            created_at: now,
+            updated_at: now,
+            sign_in: None,
+            sign_up: None,
+            expired: false,
+        };
+        self.clients.push(client.clone());
+        self.prune_clients();
+        client
+    }
+
+    /// Expires a client, as Clerk does when its cookie's lifetime ends: its session ends
+    /// with it and its cookie names nothing any more.
+    pub fn expire_client(&mut self, id: &str, now: i64) -> Result<(), StoreError> {
+        let client = self
+            .clients
+            .iter_mut()
+            .find(|c| c.id == id && !c.expired)
+            .ok_or_else(|| StoreError::ClientNotFound(id.to_owned()))?;
+        client.expired = true;
+        client.updated_at = now;
+        let session = client.session_id.take();
+        if let Some(sid) = session
+            && let Some(session) = self.sessions.iter_mut().find(|s| s.id == sid)
+            && session.status == SessionStatus::Active
+        {
+            session.status = SessionStatus::Expired;
+            session.updated_at = now;
+        }
+        Ok(())
+    }
+
+    fn prune_clients(&mut self) {
+        while self.clients.len() > MAX_SESSIONS {
+            let victim = self
+                .clients
+                .iter()
+                .position(|c| c.expired || c.session_id.is_none())
+                .unwrap_or(0);
+            self.clients.remove(victim);
+        }
+    }
+
+    /// The user with this email address, ignoring case.
+    pub fn user_by_email(&self, email: &str) -> Option<&User> {
+        let email = email.trim();
+        self.users
+            .iter()
+            .find(|u| u.email_address.eq_ignore_ascii_case(email))
     }
 
     fn email_taken(&self, email: &str, except: Option<&str>) -> bool {
@@ -375,6 +533,11 @@ impl StateData {
             image_url: validate_image_url(new.image_url.as_deref())?,
             created_at: now,
             updated_at: now,
+            password_hash: new
+                .password
+                .as_deref()
+                .map(credentials::hash_password)
+                .transpose()?,
         };
         self.users.push(user.clone());
         Ok(UserEvent::Created(user))
@@ -479,6 +642,7 @@ impl StateData {
             status: SessionStatus::Active,
             created_at: now,
             updated_at: now,
+            expire_at: now.saturating_add(SESSION_LIFETIME_MS),
         };
         self.sessions.push(session.clone());
         self.prune_sessions();
@@ -510,34 +674,31 @@ impl StateData {
         Ok(session)
     }
 
-    /// Signs a browser in: reuses its client (or makes one) and replaces its session, since
-    /// the emulator, like Clerk's default, is single-session.
-    pub fn sign_in(
+    /// A new session for the user on this client; the client's previous session ends
+    /// (single-session mode, Clerk's default).
+    pub fn start_session(
         &mut self,
-        cookie: Option<&str>,
+        client_id: &str,
         user_id: &str,
         now: i64,
-    ) -> Result<(Client, Session), StoreError> {
+    ) -> Result<Session, StoreError> {
         self.user(user_id)?;
-        let existing = cookie.and_then(|c| self.client_by_cookie(c)).cloned();
-        let mut client = existing.unwrap_or_else(|| Client {
-            id: ids::new_id("client"),
-            cookie: ids::random_alphanumeric(40),
-            session_id: None,
-            created_at: now,
-            updated_at: now,
-        });
-        if let Some(previous) = client.session_id.take() {
+        let previous = self
+            .clients
+            .iter()
+            .find(|c| c.id == client_id && !c.expired)
+            .ok_or_else(|| StoreError::ClientNotFound(client_id.to_owned()))?
+            .session_id
+            .clone();
+        if let Some(previous) = previous {
             self.set_session_status(&previous, SessionStatus::Ended, now)?;
         }
-        let session = self.create_session(user_id, Some(client.id.clone()), now)?;
-        client.session_id = Some(session.id.clone());
-        client.updated_at = now;
-        match self.clients.iter_mut().find(|c| c.id == client.id) {
-            Some(slot) => *slot = client.clone(),
-            None => self.clients.push(client.clone()),
+        let session = self.create_session(user_id, Some(client_id.to_owned()), now)?;
+        if let Some(client) = self.clients.iter_mut().find(|c| c.id == client_id) {
+            client.session_id = Some(session.id.clone());
+            client.updated_at = now.max(client.updated_at + 1);
         }
-        Ok((client, session))
+        Ok(session)
     }
 
     fn prune_sessions(&mut self) {
@@ -551,53 +712,12 @@ impl StateData {
             self.sessions.remove(victim);
         }
     }
-
-    /// The fixed users of a fresh emulator, so demos and tests can name them.
-    pub fn seed(&mut self, now: i64) -> Vec<UserEvent> {
-        SEEDS
-            .iter()
-            .filter_map(|(id, email, first, last)| {
-                self.create_user(
-                    NewUser {
-                        id: Some((*id).to_owned()),
-                        email_address: (*email).to_owned(),
-                        first_name: Some((*first).to_owned()),
-                        last_name: Some((*last).to_owned()),
-                        image_url: None,
-                    },
-                    now,
-                )
-                .ok()
-            })
-            .collect()
-    }
 }
-
-/// Seeded users: id, email, first name, last name.
-pub const SEEDS: [(&str, &str, &str, &str); 3] = [
-    (
-        "user_2seedAdaLovelace00000000000",
-        "ada@example.com",
-        "Ada",
-        "Lovelace",
-    ),
-    (
-        "user_2seedGraceHopper00000000000",
-        "grace@example.com",
-        "Grace",
-        "Hopper",
-    ),
-    (
-        "user_2seedAlanTuring000000000000",
-        "alan@example.com",
-        "Alan",
-        "Turing",
-    ),
-];
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::seeds::SEEDS;
 
     fn ada() -> NewUser {
         NewUser {
@@ -626,7 +746,10 @@ mod tests {
         let mut new = ada();
         new.id = Some("user_fixed1".into());
         data.create_user(new.clone(), 1).expect("created");
-        let (_, session) = data.sign_in(None, "user_fixed1", 2).expect("signed in");
+        let client = data.create_client(2);
+        let session = data
+            .start_session(&client.id, "user_fixed1", 2)
+            .expect("signed in");
         data.delete_user("user_fixed1", 3).expect("deleted");
         assert_eq!(
             data.session(&session.id).expect("kept").status,
@@ -646,11 +769,17 @@ mod tests {
     fn signing_in_again_replaces_the_clients_session() {
         let mut data = StateData::default();
         data.seed(1);
-        let (client, first) = data.sign_in(None, SEEDS[0].0, 2).expect("first");
-        let (same, second) = data
-            .sign_in(Some(&client.cookie), SEEDS[1].0, 3)
+        let client = data.create_client(2);
+        let first = data
+            .start_session(&client.id, SEEDS[0].id, 2)
+            .expect("first");
+        let second = data
+            .start_session(&client.id, SEEDS[1].id, 3)
             .expect("second");
-        assert_eq!(same.id, client.id);
+        let same = data
+            .client_by_cookie(&client.cookie)
+            .expect("client")
+            .clone();
         assert_eq!(
             data.session(&first.id).expect("first").status,
             SessionStatus::Ended
@@ -693,7 +822,7 @@ mod tests {
         let mut data = StateData::default();
         data.seed(1);
         for i in 0..(MAX_SESSIONS + 10) {
-            data.create_session(SEEDS[0].0, None, i as i64)
+            data.create_session(SEEDS[0].id, None, i as i64)
                 .expect("session");
         }
         assert_eq!(data.sessions.len(), MAX_SESSIONS);

@@ -1,0 +1,158 @@
+//! A fault switch for the Frontend API's token requests, to test how an app copes when
+//! clerk-js cannot refresh a session token: Clerk rate-limiting (429), failing (5xx) or slow.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use crate::Emulator;
+use crate::error::ApiError;
+use crate::sync::lock;
+
+/// The longest a token answer may be held back: beyond clerk-js's own patience, well within
+/// any test's.
+pub const MAX_DELAY_MS: u64 = 60_000;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TokenFault {
+    /// Answer with this status (429, 500, 502, 503 or 504) instead of a token; absent: only
+    /// delay.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Hold each answer back this long first.
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// The `Retry-After` of 429 and 503 answers, in seconds.
+    #[serde(default)]
+    pub retry_after_secs: Option<u64>,
+    /// Affect this many token requests, then recover; absent: until switched off.
+    #[serde(default)]
+    pub count: Option<u32>,
+}
+
+impl TokenFault {
+    pub fn validate(&self) -> Result<(), ApiError> {
+        if let Some(status) = self.status
+            && !matches!(status, 429 | 500 | 502 | 503 | 504)
+        {
+            return Err(ApiError::unprocessable(
+                "status must be 429, 500, 502, 503 or 504",
+            ));
+        }
+        if self.status.is_none() && self.delay_ms == 0 {
+            return Err(ApiError::unprocessable(
+                "give a status, a delay_ms, or both",
+            ));
+        }
+        if self.delay_ms > MAX_DELAY_MS {
+            return Err(ApiError::unprocessable(format!(
+                "delay_ms must be at most {MAX_DELAY_MS}"
+            )));
+        }
+        if self.count == Some(0) {
+            return Err(ApiError::unprocessable(
+                "count must be at least 1 (leave it out to fail until switched off)",
+            ));
+        }
+        Ok(())
+    }
+
+    fn answer(&self, status: u16) -> ApiError {
+        let mut error = match status {
+            429 => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "Too Many Requests",
+                "Too many requests, retry later (the emulator's token fault switch is on)",
+            ),
+            status => ApiError::new(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
+                "internal_clerk_error",
+                "There was an internal error on our servers",
+                "The emulator's token fault switch is on",
+            ),
+        };
+        error.retry_after = self
+            .retry_after_secs
+            .filter(|_| matches!(status, 429 | 503));
+        error
+    }
+}
+
+impl Emulator {
+    pub(crate) fn token_fault(&self) -> Option<TokenFault> {
+        lock(&self.inner.token_fault).clone()
+    }
+
+    pub(crate) fn set_token_fault(&self, fault: Option<TokenFault>) {
+        *lock(&self.inner.token_fault) = fault;
+    }
+
+    /// Whether token requests are failing on purpose (a delay alone is not a failure).
+    pub(crate) fn token_fault_active(&self) -> bool {
+        lock(&self.inner.token_fault)
+            .as_ref()
+            .is_some_and(|f| f.status.is_some())
+    }
+
+    /// Waits and/or fails as the switch says, counting the request against it.
+    pub(crate) async fn apply_token_fault(&self) -> Result<(), ApiError> {
+        let fault = {
+            let mut slot = lock(&self.inner.token_fault);
+            let Some(fault) = slot.clone() else {
+                return Ok(());
+            };
+            match fault.count {
+                Some(1) => *slot = None,
+                Some(n) => {
+                    if let Some(current) = slot.as_mut() {
+                        current.count = Some(n - 1);
+                    }
+                }
+                None => {}
+            }
+            fault
+        };
+        if fault.delay_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+        }
+        match fault.status {
+            Some(status) => Err(fault.answer(status)),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fault(status: Option<u16>, delay_ms: u64, count: Option<u32>) -> TokenFault {
+        TokenFault {
+            status,
+            delay_ms,
+            retry_after_secs: None,
+            count,
+        }
+    }
+
+    #[test]
+    fn a_fault_needs_a_status_or_a_delay_and_a_sane_count() {
+        assert!(fault(Some(503), 0, None).validate().is_ok());
+        assert!(fault(None, 2_000, Some(3)).validate().is_ok());
+        assert!(fault(None, 0, None).validate().is_err());
+        assert!(fault(Some(404), 0, None).validate().is_err());
+        assert!(fault(Some(503), 0, Some(0)).validate().is_err());
+        assert!(fault(None, MAX_DELAY_MS + 1, None).validate().is_err());
+    }
+
+    #[test]
+    fn retry_after_is_sent_only_where_http_defines_it() {
+        let mut slow = fault(Some(429), 0, None);
+        slow.retry_after_secs = Some(7);
+        assert_eq!(slow.answer(429).retry_after, Some(7));
+        assert_eq!(slow.answer(500).retry_after, None);
+    }
+}
