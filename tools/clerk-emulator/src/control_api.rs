@@ -106,6 +106,8 @@ async fn create_user(
         first_name: body.first_name,
         last_name: body.last_name,
         image_url: body.image_url,
+        password: None,
+        skip_password_checks: false,
     };
     let user = emulator
         .mutate::<_, ApiError>(|data, now| {
@@ -158,6 +160,7 @@ async fn update_user(
         first_name: body.first_name,
         last_name: body.last_name,
         image_url: body.image_url,
+        ..UserPatch::default()
     };
     emulator
         .mutate::<_, ApiError>(|data, now| {

@@ -30,14 +30,16 @@ pub enum EmulatorError {
     Task(String),
 }
 
-/// An answer in Clerk's error shape, `{"errors":[{"message","long_message","code"}]}`, used by
-/// every endpoint so that one client-side parser handles them all.
+/// An answer in Clerk's error shape, `{"errors":[{"message","long_message","code","meta"}]}`,
+/// used by every endpoint so that one client-side parser handles them all.
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
     pub long_message: String,
+    /// `meta.param_name`: the request field at fault, as Clerk names it.
+    pub param_name: Option<&'static str>,
     pub retry_after: Option<u64>,
 }
 
@@ -53,8 +55,14 @@ impl ApiError {
             code,
             message: message.into(),
             long_message: long_message.into(),
+            param_name: None,
             retry_after: None,
         }
+    }
+
+    pub fn with_param(mut self, param_name: &'static str) -> Self {
+        self.param_name = Some(param_name);
+        self
     }
 
     pub fn not_found(what: impl Into<String>) -> Self {
@@ -131,11 +139,16 @@ impl From<EmulatorError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let meta = match self.param_name {
+            Some(name) => json!({ "param_name": name }),
+            None => json!({}),
+        };
         let body = json!({
             "errors": [{
                 "message": self.message,
                 "long_message": self.long_message,
                 "code": self.code,
+                "meta": meta,
             }]
         });
         let mut response = (self.status, Json(body)).into_response();

@@ -22,9 +22,13 @@ pub mod guard;
 mod http;
 mod ids;
 mod keys;
+#[allow(dead_code, reason = "the API endpoints that take passwords use it")]
+mod password;
 mod routes;
 mod script;
 mod sign_in;
+#[allow(dead_code, reason = "the sign-in token endpoints use it")]
+mod sign_in_token;
 mod state_file;
 mod store;
 mod sync;
@@ -36,14 +40,17 @@ pub use emulator::Emulator;
 pub use error::EmulatorError;
 pub use tokens::{SESSION_TOKEN_CATEGORY, TEMPLATE_TOKEN_CATEGORY, TokenOptions};
 
-/// Ids of the users seeded on first start, stable across runs and machines.
+/// Ids of the users seeded on first start, stable across runs and machines, and [`SEEDS`]
+/// with their emails, names and passwords.
 pub mod seeds {
+    pub use crate::store::{SEEDS, Seed};
+
     /// Ada Lovelace, ada@example.com.
-    pub const ADA_LOVELACE: &str = crate::store::SEEDS[0].0;
+    pub const ADA_LOVELACE: &str = crate::store::SEEDS[0].id;
     /// Grace Hopper, grace@example.com.
-    pub const GRACE_HOPPER: &str = crate::store::SEEDS[1].0;
+    pub const GRACE_HOPPER: &str = crate::store::SEEDS[1].id;
     /// Alan Turing, alan@example.com.
-    pub const ALAN_TURING: &str = crate::store::SEEDS[2].0;
+    pub const ALAN_TURING: &str = crate::store::SEEDS[2].id;
 }
 
 /// Real time in milliseconds since the epoch (the clock offset applies to tokens only).

@@ -137,6 +137,8 @@ pub async fn sign_up(
         first_name: Some(form.first_name.clone()),
         last_name: Some(form.last_name.clone()),
         image_url: None,
+        password: None,
+        skip_password_checks: false,
     };
     let created = emulator
         .mutate::<_, crate::EmulatorError>(|data, now| {

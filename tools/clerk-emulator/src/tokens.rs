@@ -216,6 +216,7 @@ mod tests {
             first_name: Some("Ada".into()),
             last_name: None,
             image_url: None,
+            password: None,
             created_at: 5000,
             updated_at: 6000,
         }
