@@ -1,8 +1,13 @@
-//! The Backend API calls a server makes: `GET /v1/jwks` and `GET /v1/users/{id}`, behind the
-//! secret key, with a failure switch and per-endpoint call counters.
+//! The Backend API, behind the secret key, with a failure switch and per-endpoint call
+//! counters: `GET /v1/jwks`, and the users, sessions and sign-in tokens that Clerk's Node
+//! SDK (`@clerk/backend`) manages.
+
+mod query;
+pub mod sessions;
+pub mod users;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -78,7 +83,7 @@ impl Emulator {
 
     /// Counts the call, then checks the secret key, then applies the failure switch, in the
     /// order Clerk would see them.
-    fn gate(&self, headers: &HeaderMap, endpoint: &'static str) -> Result<(), ApiError> {
+    pub(crate) fn gate(&self, headers: &HeaderMap, endpoint: &'static str) -> Result<(), ApiError> {
         self.count_call(endpoint);
         let presented = headers
             .get(header::AUTHORIZATION)
@@ -114,17 +119,4 @@ pub async fn jwks(
 ) -> Result<Json<Value>, ApiError> {
     emulator.gate(&headers, JWKS_ENDPOINT)?;
     Ok(Json(emulator.inner.keys.jwks()))
-}
-
-pub async fn user(
-    State(emulator): State<Emulator>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    emulator.gate(&headers, USER_ENDPOINT)?;
-    let base = emulator.base().to_owned();
-    emulator
-        .read_state(|data| data.user(&id).map(|u| u.clerk_json(&base)))
-        .map(Json)
-        .map_err(|_| ApiError::not_found(format!("user {id}")))
 }

@@ -128,7 +128,7 @@ async fn get_user(State(emulator): State<Emulator>, Path(id): Path<String>) -> A
 
 /// Deserialises a present field, `null` included, as `Some(value)`, so that a missing field
 /// (`None`) and a `null` that clears it (`Some(None)`) differ.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,

@@ -39,7 +39,7 @@ pub struct ApiError {
     pub message: String,
     pub long_message: String,
     /// `meta.param_name`: the request field at fault, as Clerk names it.
-    pub param_name: Option<&'static str>,
+    pub param_name: Option<String>,
     pub retry_after: Option<u64>,
 }
 
@@ -60,8 +60,8 @@ impl ApiError {
         }
     }
 
-    pub fn with_param(mut self, param_name: &'static str) -> Self {
-        self.param_name = Some(param_name);
+    pub fn with_param(mut self, param_name: impl Into<String>) -> Self {
+        self.param_name = Some(param_name.into());
         self
     }
 
@@ -139,7 +139,7 @@ impl From<EmulatorError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let meta = match self.param_name {
+        let meta = match &self.param_name {
             Some(name) => json!({ "param_name": name }),
             None => json!({}),
         };

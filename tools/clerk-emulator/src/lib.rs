@@ -3,7 +3,8 @@
 //!
 //! - a JWKS (`/.well-known/jwks.json`, Backend API `/v1/jwks`) and Clerk-shaped RS256
 //!   session and JWT-template tokens, with key rotation and a clock offset;
-//! - the Backend API's `GET /v1/users/{id}`, with a failure switch and call counters;
+//! - the Backend API for users, sessions and sign-in tokens, as Clerk's Node SDK calls it,
+//!   with a failure switch and call counters;
 //! - a browser script at clerk-js's path offering the `window.Clerk` subset apps use, a
 //!   sign-in page and the Frontend API calls behind them;
 //! - Svix-signed `user.*` webhooks with retries and a delivery log;
@@ -22,12 +23,10 @@ pub mod guard;
 mod http;
 mod ids;
 mod keys;
-#[allow(dead_code, reason = "the API endpoints that take passwords use it")]
 mod password;
 mod routes;
 mod script;
 mod sign_in;
-#[allow(dead_code, reason = "the sign-in token endpoints use it")]
 mod sign_in_token;
 mod state_file;
 mod store;

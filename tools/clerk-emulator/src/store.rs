@@ -309,7 +309,7 @@ impl From<StoreError> for ApiError {
                 error.to_string(),
             ),
             StoreError::Invalid { field, .. } => {
-                ApiError::unprocessable(error.to_string()).with_param(field)
+                ApiError::unprocessable(error.to_string()).with_param(*field)
             }
         }
     }
@@ -467,10 +467,7 @@ impl StateData {
     }
 
     /// Emails are compared ignoring case, as Clerk does.
-    #[allow(
-        dead_code,
-        reason = "the API endpoints that sign in with a password use it"
-    )]
+    #[allow(dead_code, reason = "the Frontend API's password sign-in uses it")]
     pub fn user_by_email(&self, email: &str) -> Option<&User> {
         let email = email.trim();
         self.users
@@ -479,10 +476,6 @@ impl StateData {
     }
 
     /// Checks a user's password: `PasswordNotSet` for a user without one.
-    #[allow(
-        dead_code,
-        reason = "the API endpoints that sign in with a password use it"
-    )]
     pub fn verify_password(&self, user_id: &str, password: &str) -> Result<(), StoreError> {
         let user = self.user(user_id)?;
         let hash = user
@@ -872,7 +865,7 @@ mod tests {
         let api = ApiError::from(error);
         assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(api.code, "form_identifier_exists");
-        assert_eq!(api.param_name, Some("email_address"));
+        assert_eq!(api.param_name.as_deref(), Some("email_address"));
     }
 
     #[test]
@@ -922,7 +915,7 @@ mod tests {
         let api = ApiError::from(error);
         assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(api.code, "form_password_length_too_short");
-        assert_eq!(api.param_name, Some("password"));
+        assert_eq!(api.param_name.as_deref(), Some("password"));
         assert!(api.long_message.contains('8'), "{}", api.long_message);
 
         new.password = Some("password1".into());
