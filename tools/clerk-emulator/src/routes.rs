@@ -37,6 +37,10 @@ pub fn router(emulator: Emulator) -> Router {
             post(backend_api::sessions::revoke_session),
         )
         .route(
+            "/v1/sessions/{id}/tokens",
+            post(backend_api::sessions::session_token),
+        )
+        .route(
             "/v1/sign_in_tokens",
             post(backend_api::sessions::create_sign_in_token),
         )

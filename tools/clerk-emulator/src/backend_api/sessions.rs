@@ -1,5 +1,7 @@
-//! `/v1/sessions` (get, list, revoke) and `/v1/sign_in_tokens` (create, revoke), as
+//! `/v1/sessions` (get, list, revoke, tokens) and `/v1/sign_in_tokens` (create, revoke), as
 //! `@clerk/backend`'s `sessions.*` and `signInTokens.*` call them.
+
+use std::time::Duration;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -9,11 +11,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::query::Query;
-use crate::Emulator;
+use crate::emulator::LIFETIME_RANGE;
 use crate::error::ApiError;
 use crate::http::parse_json;
 use crate::sign_in_token::DEFAULT_SIGN_IN_TOKEN_SECS;
 use crate::store::{Session, SessionStatus};
+use crate::{Emulator, TokenOptions};
 
 pub const GET_SESSION_ENDPOINT: &str = "GET /v1/sessions/{id}";
 pub const LIST_SESSIONS_ENDPOINT: &str = "GET /v1/sessions";
@@ -168,4 +171,44 @@ pub async fn revoke_sign_in_token(
         })
         .await
         .map(Json)
+}
+
+pub const SESSION_TOKEN_ENDPOINT: &str = "POST /v1/sessions/{id}/tokens";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SessionTokenBody {
+    expires_in_seconds: Option<u64>,
+}
+
+/// A session token for an active session, `{"object":"token","jwt":…}`, as
+/// `sessions.getToken(sessionId)` asks for it (no `azp`: no browser asked).
+pub async fn session_token(
+    State(emulator): State<Emulator>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    emulator.gate(&headers, SESSION_TOKEN_ENDPOINT)?;
+    let body: SessionTokenBody = parse_json(&body)?;
+    let lifetime = match body.expires_in_seconds {
+        None => None,
+        Some(secs) if (LIFETIME_RANGE.0..=LIFETIME_RANGE.1).contains(&secs) => {
+            Some(Duration::from_secs(secs))
+        }
+        Some(_) => {
+            return Err(ApiError::unprocessable(format!(
+                "expires_in_seconds must be between {} and {}",
+                LIFETIME_RANGE.0, LIFETIME_RANGE.1
+            ))
+            .with_param("expires_in_seconds"));
+        }
+    };
+    let user_id = emulator.read_state(|data| data.session(&id).map(|s| s.user_id.clone()))?;
+    let options = TokenOptions {
+        lifetime,
+        ..TokenOptions::default()
+    };
+    let minted = emulator.mint_checked(&user_id, Some(&id), &options)?;
+    Ok(Json(json!({ "object": "token", "jwt": minted.jwt })))
 }

@@ -648,6 +648,7 @@ async fn every_backend_endpoint_needs_the_secret_key() {
         ("GET", format!("/v1/sessions?user_id={ada}")),
         ("GET", "/v1/sessions/sess_x".to_owned()),
         ("POST", "/v1/sessions/sess_x/revoke".to_owned()),
+        ("POST", "/v1/sessions/sess_x/tokens".to_owned()),
         ("POST", "/v1/sign_in_tokens".to_owned()),
         ("POST", "/v1/sign_in_tokens/sit_x/revoke".to_owned()),
     ];
@@ -676,4 +677,37 @@ async fn every_backend_endpoint_needs_the_secret_key() {
         test.backend(&format!("/v1/users/{ada}")).await.status(),
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn a_session_token_from_the_backend_api_verifies_and_stops_at_revocation() {
+    let test = spawn().await;
+    let minted = test.mint(json!({ "user_id": seeds::ADA_LOVELACE })).await;
+    let sid = minted["session_id"].as_str().expect("sid");
+    let path = format!("/v1/sessions/{sid}/tokens");
+    let (status, token) = test
+        .backend_send("POST", &path, json!({ "expires_in_seconds": 120 }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{token}");
+    assert_eq!(token["object"], "token");
+    let claims = test
+        .verify(token["jwt"].as_str().expect("jwt"), true)
+        .await
+        .expect("verifies");
+    assert_eq!(claims["sid"], sid);
+    assert_eq!(claims["sub"], seeds::ADA_LOVELACE);
+    assert_eq!(
+        claims["exp"].as_i64().expect("exp") - claims["iat"].as_i64().expect("iat"),
+        120
+    );
+
+    test.backend_send("POST", &format!("/v1/sessions/{sid}/revoke"), json!(null))
+        .await;
+    let (status, body) = test.backend_send("POST", &path, json!(null)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(error_of(&body).0, "session_inactive");
+    let (status, _) = test
+        .backend_send("POST", "/v1/sessions/sess_unknown/tokens", json!(null))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
