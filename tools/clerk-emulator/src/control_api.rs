@@ -121,6 +121,7 @@ async fn create_user(
         last_name: body.last_name,
         image_url: body.image_url,
         password: body.password,
+        skip_password_checks: false,
     };
     let user = emulator
         .mutate::<_, ApiError>(|data, now| {
@@ -141,7 +142,7 @@ async fn get_user(State(emulator): State<Emulator>, Path(id): Path<String>) -> A
 
 /// Deserialises a present field, `null` included, as `Some(value)`, so that a missing field
 /// (`None`) and a `null` that clears it (`Some(None)`) differ.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
@@ -173,6 +174,7 @@ async fn update_user(
         first_name: body.first_name,
         last_name: body.last_name,
         image_url: body.image_url,
+        ..UserPatch::default()
     };
     emulator
         .mutate::<_, ApiError>(|data, now| {

@@ -30,17 +30,17 @@ pub enum EmulatorError {
     Task(String),
 }
 
-/// An answer in Clerk's error shape, `{"errors":[{"message","long_message","code"}]}`, used by
-/// every endpoint so that one client-side parser handles them all.
+/// An answer in Clerk's error shape, `{"errors":[{"message","long_message","code","meta"}]}`,
+/// used by every endpoint so that one client-side parser handles them all.
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
     pub long_message: String,
+    /// `meta.param_name`: the request field at fault, as Clerk names it.
+    pub param_name: Option<String>,
     pub retry_after: Option<u64>,
-    /// The form field the error is about (`meta.param_name`), as Clerk names it.
-    pub param_name: Option<&'static str>,
 }
 
 impl ApiError {
@@ -55,8 +55,8 @@ impl ApiError {
             code,
             message: message.into(),
             long_message: long_message.into(),
-            retry_after: None,
             param_name: None,
+            retry_after: None,
         }
     }
 
@@ -67,14 +67,18 @@ impl ApiError {
         message: impl Into<String>,
         long_message: impl Into<String>,
     ) -> Self {
-        let mut error = Self::new(
+        Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             code,
             message,
             long_message,
-        );
-        error.param_name = Some(param_name);
-        error
+        )
+        .with_param(param_name)
+    }
+
+    pub fn with_param(mut self, param_name: impl Into<String>) -> Self {
+        self.param_name = Some(param_name.into());
+        self
     }
 
     pub fn not_found(what: impl Into<String>) -> Self {
@@ -151,7 +155,7 @@ impl From<EmulatorError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let meta = match self.param_name {
+        let meta = match &self.param_name {
             Some(name) => json!({ "param_name": name }),
             None => json!({}),
         };

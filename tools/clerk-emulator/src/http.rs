@@ -73,19 +73,25 @@ where
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
-        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
-        } else {
-            &bytes
-        };
-        serde_json::from_slice(text).map(JsonBody).map_err(|e| {
-            if e.is_data() {
-                ApiError::unprocessable(format!("the JSON body does not fit: {e}"))
-            } else {
-                ApiError::bad_request(format!("the body is not valid JSON: {e}"))
-            }
-        })
+        parse_json(&bytes).map(JsonBody)
     }
+}
+
+/// The rules of [`JsonBody`] for a body already read, for handlers that must check the
+/// caller before they look at the body.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        bytes
+    };
+    serde_json::from_slice(text).map_err(|e| {
+        if e.is_data() {
+            ApiError::unprocessable(format!("the JSON body does not fit: {e}"))
+        } else {
+            ApiError::bad_request(format!("the body is not valid JSON: {e}"))
+        }
+    })
 }
 
 /// Escapes text for HTML element content and attribute values.

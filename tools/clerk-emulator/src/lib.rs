@@ -3,7 +3,8 @@
 //!
 //! - a JWKS (`/.well-known/jwks.json`, Backend API `/v1/jwks`) and Clerk-shaped RS256
 //!   session and JWT-template tokens, with key rotation and a clock offset;
-//! - the Backend API's `GET /v1/users/{id}`, with a failure switch and call counters;
+//! - the Backend API for users, sessions and sign-in tokens, as Clerk's Node SDK calls it,
+//!   with a failure switch and call counters;
 //! - Clerk's Frontend API for the real clerk-js 6 (served from the emulator's own origin,
 //!   in proxy mode): environment, client, sign-in (password, ticket), sign-up, session
 //!   tokens, sign-out; and a sign-in page that runs clerk-js;
@@ -24,8 +25,10 @@ pub mod guard;
 mod http;
 mod ids;
 mod keys;
+mod password;
 mod routes;
 mod sign_in;
+mod sign_in_token;
 mod state_file;
 mod store;
 mod sync;
@@ -40,8 +43,11 @@ pub use emulator::cookie_suffix;
 pub use error::EmulatorError;
 pub use tokens::{SESSION_TOKEN_CATEGORY, TEMPLATE_TOKEN_CATEGORY, TokenOptions};
 
-/// Ids of the users seeded on first start, stable across runs and machines.
+/// Ids of the users seeded on first start, stable across runs and machines, and [`SEEDS`]
+/// with their emails, names and passwords.
 pub mod seeds {
+    pub use crate::store::{SEEDS, Seed};
+
     /// Ada Lovelace, ada@example.com.
     pub const ADA_LOVELACE: &str = crate::store::SEEDS[0].id;
     /// Grace Hopper, grace@example.com.

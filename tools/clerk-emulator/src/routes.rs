@@ -16,18 +16,38 @@ use crate::{Emulator, backend_api, clerk_js, control_api, frontend_api, sign_in}
 pub fn router(emulator: Emulator) -> Router {
     let routes = Router::new()
         .route("/v1/jwks", get(backend_api::jwks))
-        .route("/v1/users/{id}", get(backend_api::user))
+        .route(
+            "/v1/users",
+            get(backend_api::users::list).post(backend_api::users::create),
+        )
+        .route("/v1/users/count", get(backend_api::users::count))
+        .route(
+            "/v1/users/{id}",
+            get(backend_api::users::get)
+                .patch(backend_api::users::update)
+                .delete(backend_api::users::delete),
+        )
+        .route(
+            "/v1/users/{id}/verify_password",
+            post(backend_api::users::verify_password),
+        )
+        .route("/v1/sessions", get(backend_api::sessions::list_sessions))
+        .route("/v1/sessions/{id}", get(backend_api::sessions::get_session))
         .route(
             "/v1/sessions/{id}/revoke",
-            post(backend_api::revoke_session),
+            post(backend_api::sessions::revoke_session),
+        )
+        .route(
+            "/v1/sessions/{id}/tokens",
+            post(backend_api::sessions::session_token),
         )
         .route(
             "/v1/sign_in_tokens",
-            post(backend_api::create_sign_in_token),
+            post(backend_api::sessions::create_sign_in_token),
         )
         .route(
             "/v1/sign_in_tokens/{id}/revoke",
-            post(backend_api::revoke_sign_in_token),
+            post(backend_api::sessions::revoke_sign_in_token),
         )
         .merge(frontend_api::router())
         .route("/npm/@clerk/{package}/dist/{file}", get(clerk_js::serve))

@@ -210,13 +210,13 @@ mod tests {
 
     fn ada() -> User {
         User {
-            password_hash: None,
             id: "user_1".into(),
             email_address_id: "idn_1".into(),
             email_address: "ada@example.com".into(),
             first_name: Some("Ada".into()),
             last_name: None,
             image_url: None,
+            password: None,
             created_at: 5000,
             updated_at: 6000,
         }

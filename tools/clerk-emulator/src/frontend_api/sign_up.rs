@@ -96,7 +96,7 @@ fn progress(
             )
         })?;
         if data.user_by_email(&email).is_some() {
-            return Err(email_taken());
+            return Err(StoreError::EmailTaken(email).into());
         }
         attempt.email_address = Some(email);
     }
@@ -114,18 +114,16 @@ fn progress(
     if let (Some(email), Some(password)) = (attempt.email_address.clone(), password)
         && missing_fields(&attempt).is_empty()
     {
-        let event = data
-            .create_user(
-                NewUser {
-                    email_address: email,
-                    first_name: attempt.first_name.clone(),
-                    last_name: attempt.last_name.clone(),
-                    password: Some(password),
-                    ..NewUser::default()
-                },
-                now,
-            )
-            .map_err(creation_error)?;
+        let event = data.create_user(
+            NewUser {
+                email_address: email,
+                first_name: attempt.first_name.clone(),
+                last_name: attempt.last_name.clone(),
+                password: Some(password),
+                ..NewUser::default()
+            },
+            now,
+        )?;
         let UserEvent::Created(user) = &event else {
             return Err(ApiError::internal("the user was not created"));
         };
@@ -157,29 +155,4 @@ fn answer(
 ) -> Response {
     let view = client::view(emulator, client_id, new_cookie, headers);
     envelope(emulator, StatusCode::OK, sign_up_json(attempt), view)
-}
-
-fn email_taken() -> ApiError {
-    let message = "That email address is taken. Please try another.";
-    ApiError::form("form_identifier_exists", "email_address", message, message)
-}
-
-/// Clerk's sign-up errors: its form codes, on the field they are about.
-fn creation_error(error: StoreError) -> ApiError {
-    match error {
-        StoreError::Conflict(_) => email_taken(),
-        StoreError::Invalid {
-            field: "password",
-            message,
-        } => ApiError::form(
-            "form_password_length_too_short",
-            "password",
-            message,
-            message,
-        ),
-        StoreError::Invalid { field, message } => {
-            ApiError::form("form_param_format_invalid", field, message, message)
-        }
-        other => other.into(),
-    }
 }

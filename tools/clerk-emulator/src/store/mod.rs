@@ -1,20 +1,17 @@
-//! Users, sessions, clients and JWT templates: the emulator's data, its rules (unique emails,
-//! ids never reused, deleted users' sessions revoked), its Clerk-shaped JSON, and the state
-//! file it persists to.
+//! Users, sessions, clients, JWT templates and sign-in tokens: the emulator's data, its rules
+//! (unique emails, ids never reused, deleted users' sessions revoked, Clerk's password rules),
+//! its Clerk-shaped JSON, and the state file it persists to.
 
 use std::collections::BTreeMap;
 
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
+use crate::password::{PasswordHash, PasswordRule, check_password};
+pub use crate::sign_in_token::SignInToken;
 use crate::{EmulatorError, ids};
-
-mod credentials;
-mod seeds;
-
-pub use credentials::SignInToken;
-pub use seeds::SEEDS;
 
 /// Sessions are created freely (every token minted for a test may make one); beyond this many
 /// the oldest inactive ones, then the oldest cookie-less ones, are forgotten.
@@ -29,16 +26,16 @@ pub struct User {
     pub last_name: Option<String>,
     /// None: the emulator's generated avatar.
     pub image_url: Option<String>,
+    /// A salted hash, never the password; None: the user signs in without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<PasswordHash>,
     pub created_at: i64,
     pub updated_at: i64,
-    /// A salted hash of the password (see [`credentials`]); None: no password.
-    #[serde(default)]
-    pub password_hash: Option<String>,
 }
 
 impl User {
     pub fn password_enabled(&self) -> bool {
-        self.password_hash.is_some()
+        self.password.is_some()
     }
 
     pub fn full_name(&self) -> Option<String> {
@@ -297,10 +294,26 @@ pub enum StoreError {
     SessionNotFound(String),
     #[error("client {0} not found")]
     ClientNotFound(String),
-    #[error("sign-in token {0} not found")]
-    SignInTokenNotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("another user already has the email address {0}")]
+    EmailTaken(String),
+    #[error("password: {0}")]
+    Password(PasswordRule),
+    #[error("the password is incorrect")]
+    PasswordIncorrect,
+    #[error("user {0} has no password")]
+    PasswordNotSet(String),
+    #[error("sign-in token not found")]
+    SignInTokenNotFound,
+    #[error("the sign-in token has expired")]
+    SignInTokenExpired,
+    #[error("the sign-in token has already been used")]
+    SignInTokenUsed,
+    #[error("the sign-in token has been revoked")]
+    SignInTokenRevoked,
+    #[error("the sign-in token is {0}; only pending sign-in tokens can be revoked")]
+    SignInTokenNotRevocable(&'static str),
     #[error("{field}: {message}")]
     Invalid {
         field: &'static str,
@@ -318,11 +331,62 @@ impl From<StoreError> for ApiError {
             }
             StoreError::SessionNotFound(id) => ApiError::not_found(format!("session {id}")),
             StoreError::ClientNotFound(id) => ApiError::not_found(format!("client {id}")),
-            StoreError::SignInTokenNotFound(id) => {
-                ApiError::not_found(format!("sign-in token {id}"))
-            }
             StoreError::Conflict(_) => ApiError::conflict(error.to_string()),
-            StoreError::Invalid { .. } => ApiError::unprocessable(error.to_string()),
+            StoreError::EmailTaken(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "form_identifier_exists",
+                "That email address is taken. Please try another.",
+                error.to_string(),
+            )
+            .with_param("email_address"),
+            StoreError::Password(rule) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                rule.code(),
+                rule.to_string(),
+                rule.to_string(),
+            )
+            .with_param("password"),
+            StoreError::PasswordIncorrect => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "form_password_incorrect",
+                "Password is incorrect. Try again, or use another method.",
+                "Password is incorrect. Try again, or use another method.",
+            )
+            .with_param("password"),
+            StoreError::PasswordNotSet(_) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "strategy_for_user_invalid",
+                "Invalid verification strategy",
+                "This account has no password; sign in another way.",
+            ),
+            StoreError::SignInTokenNotFound => ApiError::not_found("sign-in token"),
+            StoreError::SignInTokenExpired => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "sign_in_token_expired_code",
+                "sign-in token has expired",
+                "This sign-in token has expired. Please request a new one.",
+            ),
+            StoreError::SignInTokenUsed => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "sign_in_token_already_used_code",
+                "sign-in token has already been used",
+                "This sign-in token has already been used. Each token can only be used once.",
+            ),
+            StoreError::SignInTokenRevoked => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "sign_in_token_revoked_code",
+                "sign-in token has been revoked",
+                "This sign-in token has been revoked and cannot be used anymore.",
+            ),
+            StoreError::SignInTokenNotRevocable(_) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "sign_in_token_cannot_be_revoked_code",
+                "cannot revoke",
+                error.to_string(),
+            ),
+            StoreError::Invalid { field, .. } => {
+                ApiError::unprocessable(error.to_string()).with_param(*field)
+            }
         }
     }
 }
@@ -340,24 +404,75 @@ impl From<StoreError> for EmulatorError {
 }
 
 /// A new user's fields, already trimmed.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Default, Clone, Deserialize)]
 pub struct NewUser {
     pub id: Option<String>,
     pub email_address: String,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub image_url: Option<String>,
-    /// At least 8 characters; stored only as a salted hash.
+    /// The plain password, hashed before it is stored.
     pub password: Option<String>,
+    /// Clerk's `skip_password_checks`: no breach check (see [`check_password`]).
+    #[serde(default)]
+    pub skip_password_checks: bool,
 }
 
 /// Fields to change; `Some(None)` clears a nullable field.
-#[derive(Debug, Default, Clone)]
+#[derive(Default, Clone)]
 pub struct UserPatch {
     pub email_address: Option<String>,
     pub first_name: Option<Option<String>>,
     pub last_name: Option<Option<String>>,
     pub image_url: Option<Option<String>>,
+    /// A new password (plain, hashed before it is stored).
+    pub password: Option<String>,
+    pub skip_password_checks: bool,
+}
+
+/// Shows that a password is present, never what it is.
+fn redacted(password: &Option<String>) -> Option<&'static str> {
+    password.as_ref().map(|_| "[redacted]")
+}
+
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("id", &self.id)
+            .field("email_address", &self.email_address)
+            .field("first_name", &self.first_name)
+            .field("last_name", &self.last_name)
+            .field("image_url", &self.image_url)
+            .field("password", &redacted(&self.password))
+            .field("skip_password_checks", &self.skip_password_checks)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for UserPatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserPatch")
+            .field("email_address", &self.email_address)
+            .field("first_name", &self.first_name)
+            .field("last_name", &self.last_name)
+            .field("image_url", &self.image_url)
+            .field("password", &redacted(&self.password))
+            .field("skip_password_checks", &self.skip_password_checks)
+            .finish()
+    }
+}
+
+fn hash_new_password(
+    password: Option<&str>,
+    skip_checks: bool,
+) -> Result<Option<PasswordHash>, StoreError> {
+    password
+        .map(|p| {
+            check_password(p, skip_checks)
+                .map(|()| PasswordHash::new(p))
+                .map_err(StoreError::Password)
+        })
+        .transpose()
 }
 
 pub fn validate_email(raw: &str) -> Result<String, &'static str> {
@@ -479,12 +594,26 @@ impl StateData {
         }
     }
 
-    /// The user with this email address, ignoring case.
+    /// The user with this email address, compared ignoring case as Clerk does.
     pub fn user_by_email(&self, email: &str) -> Option<&User> {
         let email = email.trim();
         self.users
             .iter()
             .find(|u| u.email_address.eq_ignore_ascii_case(email))
+    }
+
+    /// Checks a user's password: `PasswordNotSet` for a user without one.
+    pub fn verify_password(&self, user_id: &str, password: &str) -> Result<(), StoreError> {
+        let user = self.user(user_id)?;
+        let hash = user
+            .password
+            .as_ref()
+            .ok_or_else(|| StoreError::PasswordNotSet(user_id.to_owned()))?;
+        if hash.matches(password) {
+            Ok(())
+        } else {
+            Err(StoreError::PasswordIncorrect)
+        }
     }
 
     fn email_taken(&self, email: &str, except: Option<&str>) -> bool {
@@ -519,11 +648,10 @@ impl StateData {
             message,
         })?;
         if self.email_taken(&email, None) {
-            return Err(StoreError::Conflict(format!(
-                "another user already has the email address {email}"
-            )));
+            return Err(StoreError::EmailTaken(email));
         }
         let invalid = |field| move |message| StoreError::Invalid { field, message };
+        let password = hash_new_password(new.password.as_deref(), new.skip_password_checks)?;
         let user = User {
             email_address_id: ids::new_id("idn"),
             id,
@@ -531,13 +659,9 @@ impl StateData {
             first_name: validate_name(new.first_name.as_deref()).map_err(invalid("first_name"))?,
             last_name: validate_name(new.last_name.as_deref()).map_err(invalid("last_name"))?,
             image_url: validate_image_url(new.image_url.as_deref())?,
+            password,
             created_at: now,
             updated_at: now,
-            password_hash: new
-                .password
-                .as_deref()
-                .map(credentials::hash_password)
-                .transpose()?,
         };
         self.users.push(user.clone());
         Ok(UserEvent::Created(user))
@@ -561,9 +685,7 @@ impl StateData {
         if let Some(email) = &email
             && self.email_taken(email, Some(id))
         {
-            return Err(StoreError::Conflict(format!(
-                "another user already has the email address {email}"
-            )));
+            return Err(StoreError::EmailTaken(email.clone()));
         }
         let invalid = |field| move |message| StoreError::Invalid { field, message };
         let first_name = patch
@@ -580,6 +702,7 @@ impl StateData {
             .image_url
             .map(|u| validate_image_url(u.as_deref()))
             .transpose()?;
+        let password = hash_new_password(patch.password.as_deref(), patch.skip_password_checks)?;
         self.user(id)?;
         let user = self
             .users
@@ -597,6 +720,9 @@ impl StateData {
         }
         if let Some(image_url) = image_url {
             user.image_url = image_url;
+        }
+        if password.is_some() {
+            user.password = password;
         }
         // Strictly increasing, so receivers that drop events older than what they stored
         // never drop a real change made within the same millisecond.
@@ -712,12 +838,69 @@ impl StateData {
             self.sessions.remove(victim);
         }
     }
+
+    /// The fixed users of a fresh emulator, so demos and tests can name them.
+    pub fn seed(&mut self, now: i64) -> Vec<UserEvent> {
+        SEEDS
+            .iter()
+            .filter_map(|seed| {
+                self.create_user(
+                    NewUser {
+                        id: Some(seed.id.to_owned()),
+                        email_address: seed.email.to_owned(),
+                        first_name: Some(seed.first_name.to_owned()),
+                        last_name: Some(seed.last_name.to_owned()),
+                        image_url: None,
+                        password: Some(seed.password.to_owned()),
+                        skip_password_checks: false,
+                    },
+                    now,
+                )
+                .ok()
+            })
+            .collect()
+    }
 }
+
+/// A seeded user. The password is public on purpose: it is shown on the sign-in page and in
+/// the README, so that a person can sign in with email and password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seed {
+    pub id: &'static str,
+    pub email: &'static str,
+    pub first_name: &'static str,
+    pub last_name: &'static str,
+    pub password: &'static str,
+}
+
+/// Seeded users; each password is the name and the year of birth.
+pub const SEEDS: [Seed; 3] = [
+    Seed {
+        id: "user_2seedAdaLovelace00000000000",
+        email: "ada@example.com",
+        first_name: "Ada",
+        last_name: "Lovelace",
+        password: "ada-lovelace-1815",
+    },
+    Seed {
+        id: "user_2seedGraceHopper00000000000",
+        email: "grace@example.com",
+        first_name: "Grace",
+        last_name: "Hopper",
+        password: "grace-hopper-1906",
+    },
+    Seed {
+        id: "user_2seedAlanTuring000000000000",
+        email: "alan@example.com",
+        first_name: "Alan",
+        last_name: "Turing",
+        password: "alan-turing-1912",
+    },
+];
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::seeds::SEEDS;
 
     fn ada() -> NewUser {
         NewUser {
@@ -726,18 +909,6 @@ mod tests {
             last_name: Some("Lovelace".into()),
             ..NewUser::default()
         }
-    }
-
-    #[test]
-    fn emails_are_unique_ignoring_case() {
-        let mut data = StateData::default();
-        data.create_user(ada(), 1).expect("first");
-        let mut again = ada();
-        again.email_address = "ADA@example.com".into();
-        assert!(matches!(
-            data.create_user(again, 2),
-            Err(StoreError::Conflict(_))
-        ));
     }
 
     #[test]
@@ -815,6 +986,177 @@ mod tests {
         assert!(validate_email("no-at.example.com").is_err());
         assert!(validate_email("a@localhost").is_err());
         assert!(validate_email("a b@c.de").is_err());
+    }
+
+    #[test]
+    fn emails_are_unique_ignoring_case_as_clerks_form_identifier_exists() {
+        let mut data = StateData::default();
+        data.create_user(ada(), 1).expect("first");
+        let mut again = ada();
+        again.email_address = "Ada@Example.com".into();
+        let error = data.create_user(again, 2).expect_err("refused");
+        assert_eq!(error, StoreError::EmailTaken("Ada@Example.com".into()));
+        let api = ApiError::from(error);
+        assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(api.code, "form_identifier_exists");
+        assert_eq!(api.param_name.as_deref(), Some("email_address"));
+    }
+
+    #[test]
+    fn a_password_is_stored_hashed_and_verified() {
+        let mut data = StateData::default();
+        let mut new = ada();
+        new.password = Some("correct-horse".into());
+        let UserEvent::Created(user) = data.create_user(new, 1).expect("created") else {
+            panic!("not a created event")
+        };
+        assert!(user.password_enabled());
+        assert_eq!(user.clerk_json("http://x.y")["password_enabled"], true);
+        let stored = serde_json::to_string(&data).expect("json");
+        assert!(!stored.contains("correct-horse"), "{stored}");
+        assert_eq!(data.verify_password(&user.id, "correct-horse"), Ok(()));
+        assert_eq!(
+            data.verify_password(&user.id, "wrong-horse"),
+            Err(StoreError::PasswordIncorrect)
+        );
+        assert_eq!(
+            data.verify_password("user_nobody", "correct-horse"),
+            Err(StoreError::UserNotFound("user_nobody".into()))
+        );
+    }
+
+    #[test]
+    fn a_user_without_a_password_cannot_sign_in_with_one() {
+        let mut data = StateData::default();
+        let UserEvent::Created(user) = data.create_user(ada(), 1).expect("created") else {
+            panic!("not a created event")
+        };
+        assert!(!user.password_enabled());
+        assert_eq!(user.clerk_json("http://x.y")["password_enabled"], false);
+        assert_eq!(
+            data.verify_password(&user.id, "anything-at-all"),
+            Err(StoreError::PasswordNotSet(user.id.clone()))
+        );
+    }
+
+    #[test]
+    fn a_short_or_breached_password_is_refused_with_clerks_code() {
+        let mut data = StateData::default();
+        let mut new = ada();
+        new.password = Some("short".into());
+        let error = data.create_user(new.clone(), 1).expect_err("refused");
+        assert_eq!(error, StoreError::Password(PasswordRule::TooShort));
+        let api = ApiError::from(error);
+        assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(api.code, "form_password_length_too_short");
+        assert_eq!(api.param_name.as_deref(), Some("password"));
+        assert!(api.long_message.contains('8'), "{}", api.long_message);
+
+        new.password = Some("password1".into());
+        assert_eq!(
+            data.create_user(new.clone(), 1).err(),
+            Some(StoreError::Password(PasswordRule::Breached))
+        );
+        new.skip_password_checks = true;
+        data.create_user(new, 1)
+            .expect("the breach check is skipped");
+        assert_eq!(data.users.len(), 1);
+    }
+
+    #[test]
+    fn a_password_can_be_set_by_an_update_and_old_one_stops_working() {
+        let mut data = StateData::default();
+        let mut new = ada();
+        new.password = Some("first-password".into());
+        let UserEvent::Created(user) = data.create_user(new, 1).expect("created") else {
+            panic!("not a created event")
+        };
+        let patch = UserPatch {
+            password: Some("short".into()),
+            ..UserPatch::default()
+        };
+        assert_eq!(
+            data.update_user(&user.id, patch, 2).err(),
+            Some(StoreError::Password(PasswordRule::TooShort))
+        );
+        let patch = UserPatch {
+            password: Some("second-password".into()),
+            ..UserPatch::default()
+        };
+        data.update_user(&user.id, patch, 3).expect("updated");
+        assert_eq!(data.verify_password(&user.id, "second-password"), Ok(()));
+        assert_eq!(
+            data.verify_password(&user.id, "first-password"),
+            Err(StoreError::PasswordIncorrect)
+        );
+        // An update without a password keeps the one there is.
+        let patch = UserPatch {
+            first_name: Some(Some("Augusta".into())),
+            ..UserPatch::default()
+        };
+        data.update_user(&user.id, patch, 4).expect("updated");
+        assert_eq!(data.verify_password(&user.id, "second-password"), Ok(()));
+    }
+
+    #[test]
+    fn users_are_found_by_email_ignoring_case() {
+        let mut data = StateData::default();
+        data.seed(1);
+        assert_eq!(
+            data.user_by_email(" ADA@example.com")
+                .map(|u| u.id.as_str()),
+            Some(SEEDS[0].id)
+        );
+        assert!(data.user_by_email("nobody@example.com").is_none());
+    }
+
+    #[test]
+    fn seeded_users_sign_in_with_their_published_passwords() {
+        let mut data = StateData::default();
+        data.seed(1);
+        for seed in SEEDS {
+            assert_eq!(data.verify_password(seed.id, seed.password), Ok(()));
+            assert!(seed.password.len() >= 8);
+        }
+    }
+
+    #[test]
+    fn passwords_and_sign_in_tokens_survive_the_state_file() {
+        let mut data = StateData::default();
+        data.seed(1);
+        let minted = data
+            .create_sign_in_token(SEEDS[1].id, 60, 1)
+            .expect("minted");
+        let text = serde_json::to_string(&data).expect("json");
+        let mut back: StateData = serde_json::from_str(&text).expect("parsed");
+        assert_eq!(back.verify_password(SEEDS[0].id, SEEDS[0].password), Ok(()));
+        assert_eq!(
+            back.consume_sign_in_token(&minted.token, 2).as_deref(),
+            Ok(SEEDS[1].id)
+        );
+    }
+
+    #[test]
+    fn a_state_file_from_before_passwords_still_loads() {
+        let old = r#"{"users":[{"id":"user_old1","email_address_id":"idn_1",
+            "email_address":"old@example.com","first_name":null,"last_name":null,
+            "image_url":null,"created_at":1,"updated_at":1}]}"#;
+        let data: StateData = serde_json::from_str(old).expect("parsed");
+        assert!(!data.users[0].password_enabled());
+        assert!(data.sign_in_tokens.is_empty());
+    }
+
+    #[test]
+    fn debug_output_never_shows_a_password() {
+        let mut new = ada();
+        new.password = Some("secret-words".into());
+        let patch = UserPatch {
+            password: Some("secret-words".into()),
+            ..UserPatch::default()
+        };
+        let shown = format!("{new:?} {patch:?}");
+        assert!(!shown.contains("secret-words"), "{shown}");
+        assert!(shown.contains("[redacted]"), "{shown}");
     }
 
     #[test]

@@ -136,6 +136,22 @@ impl TestEmulator {
             .expect("backend request")
     }
 
+    /// `{method} {path}` on the Backend API with the secret key and a JSON body (none when
+    /// `body` is null); the status and the JSON answer.
+    pub async fn backend_send(&self, method: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self
+            .http
+            .request(method, self.url(path))
+            .bearer_auth(SECRET_KEY);
+        if !body.is_null() {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("backend request");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     /// A token from the control API.
     pub async fn mint(&self, body: Value) -> Value {
         let (status, minted) = self.send("POST", "/_emulator/tokens", body).await;

@@ -9,6 +9,7 @@ mod binary;
 mod fapi_flows;
 mod frontend_api;
 mod helpers;
+mod node_sdk;
 mod persistence;
 mod sign_in;
 mod tokens;

@@ -187,3 +187,35 @@ async fn events_without_a_webhook_url_are_logged_as_not_sent() {
     assert!(deliveries.iter().all(|d| d["event_type"] == "user.created"));
     assert_eq!(log["webhook_url"], Value::Null);
 }
+
+#[tokio::test]
+async fn backend_api_user_changes_send_webhooks_without_the_password() {
+    let (receiver, url) = Receiver::start(Vec::new()).await;
+    let test = spawn_with(|c| {
+        c.seed_users = false;
+        c.webhook = Some(webhook(url, SECRET));
+    })
+    .await;
+    let (status, user) = test
+        .backend_send(
+            "POST",
+            "/v1/users",
+            json!({ "email_address": ["dorothy@example.com"], "password": "dorothy-vaughan-1910" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{user}");
+    let path = format!("/v1/users/{}", user["id"].as_str().expect("id"));
+    test.backend_send("PATCH", &path, json!({ "first_name": "Dorothy" }))
+        .await;
+    test.backend_send("DELETE", &path, json!(null)).await;
+
+    let received = receiver.wait_for(3, Duration::from_secs(10)).await;
+    let events: Vec<Value> = received.iter().map(|(_, body)| json_of(body)).collect();
+    let types: Vec<&str> = events.iter().filter_map(|e| e["type"].as_str()).collect();
+    assert_eq!(types, ["user.created", "user.updated", "user.deleted"]);
+    assert_eq!(events[0]["data"]["password_enabled"], true);
+    assert_eq!(events[1]["data"]["first_name"], "Dorothy");
+    for (_, body) in &received {
+        assert!(!body.contains("dorothy-vaughan-1910"), "{body}");
+    }
+}
