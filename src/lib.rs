@@ -17,7 +17,7 @@ pub use ports::{
     ChangeSource, NewProject, ProjectChanges, ProjectRepository, ProjectWriteError,
     RepositoryError, UserChange, UserRecord, UserRepository,
 };
-pub use profile::Profile;
+pub use profile::{Profile, ProfileFields};
 pub use project::{Project, ProjectError, ProjectId};
 pub use sync::{DeleteUser, SyncError, SyncOutcome, SyncUser, Synced};
 pub use user::{ClerkId, ClerkIdError, User, UserId};

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::{
-    ClerkId, Profile, User, UserId,
+    ClerkId, Profile, ProfileFields, User, UserId,
     project::{Project, ProjectCursor, ProjectDescription, ProjectId, ProjectName},
 };
 
@@ -50,13 +50,26 @@ pub enum ChangeSource {
     Webhook,
 }
 
-/// "As of `as_of`, Clerk says this user has this profile."
+/// "As of `as_of`, Clerk says this user has this profile" — for the `fields` it speaks for.
+///
+/// A change that speaks for only some fields writes only those and leaves the stored
+/// freshness where it was: it cannot vouch for the fields it did not carry, so a later
+/// webhook (Clerk's whole record) must still find the row older than itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserChange {
     pub clerk_id: ClerkId,
     pub profile: Profile,
+    pub fields: ProfileFields,
     pub as_of: OffsetDateTime,
     pub source: ChangeSource,
+}
+
+impl UserChange {
+    /// The freshness a write of this change records: `as_of` for a whole profile, nothing
+    /// new for a partial one.
+    pub fn stamp(&self) -> Option<OffsetDateTime> {
+        self.fields.is_all().then_some(self.as_of)
+    }
 }
 
 /// The users table, as the use cases need it. Implementations must make each method a single
@@ -69,13 +82,16 @@ pub trait UserRepository: Send + Sync {
         clerk_id: &ClerkId,
     ) -> Result<Option<UserRecord>, RepositoryError>;
 
-    /// Creates the row. `None` when a row with this Clerk id exists already (another request
+    /// Creates the row (the fields `change` does not speak for stay empty; the freshness is
+    /// [`UserChange::stamp`]). `None` when a row with this Clerk id exists already (another request
     /// or a webhook won the race, or the user is a tombstone).
     async fn insert(&self, change: &UserChange) -> Result<Option<User>, RepositoryError>;
 
-    /// Writes the change to a live row whose stored freshness is not newer than
-    /// `change.as_of` and whose profile differs — or, for a webhook, whose stored freshness is
-    /// strictly older (Clerk confirmed the profile later). `None` when nothing was written.
+    /// Writes the fields the change speaks for to a live row whose stored freshness is not
+    /// newer than `change.as_of` and whose profile differs in those fields — or, for a
+    /// webhook, whose stored freshness is strictly older (Clerk confirmed the profile later).
+    /// The freshness becomes [`UserChange::stamp`] when that is set, else stays. `None` when
+    /// nothing was written.
     async fn update(&self, change: &UserChange) -> Result<Option<User>, RepositoryError>;
 
     /// Marks the user deleted at `at`, clearing personal fields; creates a tombstone when no

@@ -28,6 +28,41 @@ impl Profile {
     }
 }
 
+/// Which profile fields a change speaks for. Webhooks and Clerk's Backend API speak for all
+/// of them; a session-token template may carry only some (say just `email`), and the fields
+/// it does not carry say nothing: they must neither erase nor outdate what is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProfileFields {
+    pub email: bool,
+    pub first_name: bool,
+    pub last_name: bool,
+    pub image_url: bool,
+}
+
+impl ProfileFields {
+    pub const ALL: Self = Self {
+        email: true,
+        first_name: true,
+        last_name: true,
+        image_url: true,
+    };
+
+    pub const NONE: Self = Self {
+        email: false,
+        first_name: false,
+        last_name: false,
+        image_url: false,
+    };
+
+    pub fn is_all(self) -> bool {
+        self == Self::ALL
+    }
+
+    pub fn is_none(self) -> bool {
+        self == Self::NONE
+    }
+}
+
 fn clean(value: Option<String>) -> Option<String> {
     let value = value?;
     let trimmed = value.trim();

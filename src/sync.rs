@@ -62,7 +62,7 @@ impl<'a> SyncUser<'a> {
                     });
                 }
                 Some(record) => {
-                    let same = record.user.has_profile(&change.profile);
+                    let same = record.user.agrees_with(&change.profile, change.fields);
                     let fresher = record.clerk_updated_at.is_none_or(|at| at < change.as_of);
                     // A token with unchanged claims never writes; a webhook records that Clerk
                     // confirmed the profile at a later time, so older events stay ignored.
@@ -152,6 +152,7 @@ mod tests {
         UserChange {
             clerk_id: ada(),
             profile: profile(email),
+            fields: crate::ProfileFields::ALL,
             as_of: at,
             source: ChangeSource::SessionToken,
         }
@@ -329,6 +330,85 @@ mod tests {
             results.into_iter().map(|r| r.unwrap().user.id).collect();
         assert_eq!(ids.len(), 1);
         assert_eq!(users.rows().len(), 1);
+    }
+
+    fn full(email: &str, first: &str, last: &str) -> Profile {
+        Profile::new(
+            Some(email.into()),
+            Some(first.into()),
+            Some(last.into()),
+            Some("https://img.example.com/ada.png".into()),
+        )
+    }
+
+    fn email_only_token(email: &str, at: OffsetDateTime) -> UserChange {
+        UserChange {
+            clerk_id: ada(),
+            profile: Profile::new(Some(email.into()), None, None, None),
+            fields: crate::ProfileFields {
+                email: true,
+                ..crate::ProfileFields::NONE
+            },
+            as_of: at,
+            source: ChangeSource::SessionToken,
+        }
+    }
+
+    #[test]
+    fn a_partial_token_keeps_the_fields_it_does_not_carry() {
+        let users = InMemoryUsers::default();
+        let mut created = webhook("ada@example.com", T0);
+        created.profile = full("ada@example.com", "Ada", "Lovelace");
+        sync(&users, &created).unwrap();
+        let synced = sync(
+            &users,
+            &email_only_token("ada@lovelace.dev", T0 + Duration::minutes(1)),
+        )
+        .unwrap();
+        assert_eq!(synced.outcome, SyncOutcome::Updated);
+        let record = users.record(&ada()).unwrap();
+        assert_eq!(record.user.email.as_deref(), Some("ada@lovelace.dev"));
+        assert_eq!(record.user.first_name.as_deref(), Some("Ada"));
+        assert_eq!(record.user.last_name.as_deref(), Some("Lovelace"));
+        assert!(record.user.image_url.is_some());
+        assert_eq!(
+            record.clerk_updated_at,
+            Some(T0),
+            "a partial token cannot vouch for the fields it did not carry"
+        );
+    }
+
+    #[test]
+    fn a_webhook_after_a_partial_token_is_not_stale() {
+        let users = InMemoryUsers::default();
+        // The first request comes with an email-only template token, a minute after the
+        // change that the webhook below reports.
+        sync(
+            &users,
+            &email_only_token("ada@example.com", T0 + Duration::minutes(1)),
+        )
+        .unwrap();
+        let mut created = webhook("ada@example.com", T0);
+        created.profile = full("ada@example.com", "Ada", "Lovelace");
+        let synced = sync(&users, &created).unwrap();
+        assert_eq!(synced.outcome, SyncOutcome::Updated);
+        assert_eq!(synced.user.first_name.as_deref(), Some("Ada"));
+        assert_eq!(synced.user.last_name.as_deref(), Some("Lovelace"));
+    }
+
+    #[test]
+    fn a_partial_token_that_agrees_writes_nothing() {
+        let users = InMemoryUsers::default();
+        let mut created = webhook("ada@example.com", T0);
+        created.profile = full("ada@example.com", "Ada", "Lovelace");
+        sync(&users, &created).unwrap();
+        let synced = sync(
+            &users,
+            &email_only_token("ada@example.com", T0 + Duration::minutes(1)),
+        )
+        .unwrap();
+        assert_eq!(synced.outcome, SyncOutcome::Unchanged);
+        assert_eq!(users.writes.load(Ordering::SeqCst), 1);
     }
 
     #[test]

@@ -75,6 +75,7 @@ impl InMemoryUsers {
             user: new_user(&UserChange {
                 clerk_id: clerk_id.clone(),
                 profile: Default::default(),
+                fields: crate::ProfileFields::ALL,
                 as_of: at,
                 source: ChangeSource::Webhook,
             }),
@@ -144,7 +145,7 @@ impl UserRepository for InMemoryUsers {
             change.clerk_id.clone(),
             UserRecord {
                 user: user.clone(),
-                clerk_updated_at: Some(change.as_of),
+                clerk_updated_at: change.stamp(),
                 deleted_at: None,
             },
         );
@@ -160,19 +161,18 @@ impl UserRepository for InMemoryUsers {
         };
         let not_newer = record.clerk_updated_at.is_none_or(|at| at <= change.as_of);
         let older = record.clerk_updated_at.is_none_or(|at| at < change.as_of);
-        let differs = !record.user.has_profile(&change.profile);
+        let differs = !record.user.agrees_with(&change.profile, change.fields);
         let confirms = change.source == ChangeSource::Webhook && older;
         if record.is_deleted() || !not_newer || !(differs || confirms) {
             return Ok(None);
         }
         self.writes.fetch_add(1, Ordering::SeqCst);
         let user = &mut record.user;
-        user.email = change.profile.email.clone();
-        user.first_name = change.profile.first_name.clone();
-        user.last_name = change.profile.last_name.clone();
-        user.image_url = change.profile.image_url.clone();
+        user.merge(&change.profile, change.fields);
         user.updated_at = OffsetDateTime::now_utc();
-        record.clerk_updated_at = Some(change.as_of);
+        if let Some(stamp) = change.stamp() {
+            record.clerk_updated_at = Some(stamp);
+        }
         Ok(Some(user.clone()))
     }
 

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::Profile;
+use crate::{Profile, ProfileFields};
 
 /// The local primary key of a user row. Never shown to Clerk, never taken from a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -108,6 +108,31 @@ impl User {
             && self.first_name == profile.first_name
             && self.last_name == profile.last_name
             && self.image_url == profile.image_url
+    }
+
+    /// Whether the stored fields that `fields` names equal `profile`'s: what a change that
+    /// speaks for only those fields compares.
+    pub fn agrees_with(&self, profile: &Profile, fields: ProfileFields) -> bool {
+        (!fields.email || self.email == profile.email)
+            && (!fields.first_name || self.first_name == profile.first_name)
+            && (!fields.last_name || self.last_name == profile.last_name)
+            && (!fields.image_url || self.image_url == profile.image_url)
+    }
+
+    /// Copies the fields that `fields` names from `profile`.
+    pub fn merge(&mut self, profile: &Profile, fields: ProfileFields) {
+        if fields.email {
+            self.email.clone_from(&profile.email);
+        }
+        if fields.first_name {
+            self.first_name.clone_from(&profile.first_name);
+        }
+        if fields.last_name {
+            self.last_name.clone_from(&profile.last_name);
+        }
+        if fields.image_url {
+            self.image_url.clone_from(&profile.image_url);
+        }
     }
 
     /// The name to greet the user with: first and last name when known, else the email.

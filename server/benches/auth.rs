@@ -114,7 +114,12 @@ fn authenticator(users: Arc<dyn UserRepository>) -> Arc<Authenticator> {
             },
         ),
         users,
-        Arc::new(UserCache::new(1_000_000, Duration::from_secs(3600))),
+        Arc::new({
+            // No listener here: nothing invalidates, so the cache may be on from the start.
+            let cache = UserCache::new(1_000_000, Duration::from_secs(3600));
+            cache.set_enabled(true);
+            cache
+        }),
         None,
     ))
 }

@@ -115,7 +115,10 @@ impl Config {
     pub fn load(source: &impl Source) -> Result<Self, ConfigError> {
         let leptos = leptos_options(source)?;
         let clerk = ClerkConfig::load(source)?;
-        let clerk_mode = clerk.mode(matches!(leptos.env, leptos::config::Env::PROD))?;
+        let clerk_mode = clerk.mode(
+            matches!(leptos.env, leptos::config::Env::PROD),
+            !cfg!(debug_assertions),
+        )?;
         Ok(Self {
             leptos,
             database: database(source)?,

@@ -36,8 +36,9 @@ use crate::{
     },
     config::{Config, ConfigError, HttpConfig},
     db::{self, MigrationError, Readiness, projects::PgProjects, users::PgUsers},
-    error::api_not_found,
+    error::{api_not_found, json_errors},
     routes::{health, me, projects},
+    security::{PagePolicy, security_headers},
     state::AppState,
     webhooks::{self, notify::spawn_listener},
 };
@@ -65,6 +66,8 @@ pub struct Application {
     auth: AuthLayerState,
     /// The LISTEN/NOTIFY task; stopped with the server.
     notify_task: tokio::task::JoinHandle<()>,
+    /// The webhook-deliveries purge; stopped with the server.
+    purge_task: tokio::task::JoinHandle<()>,
     /// Set when the database was unreachable at start-up: resolves with a fatal migration error.
     pending_migrations: Option<oneshot::Receiver<MigrationError>>,
 }
@@ -122,6 +125,7 @@ impl Application {
                 .map(|settings| ClerkBackend::new(settings, http.clone())),
         ));
         let notify_task = spawn_listener(pool.clone(), authenticator.clone());
+        let purge_task = webhooks::purge::spawn_purge(pool.clone());
         let webhooks = clerk
             .webhook_secret
             .map(|secret| {
@@ -152,6 +156,7 @@ impl Application {
             pool,
             auth,
             notify_task,
+            purge_task,
             pending_migrations,
         })
     }
@@ -180,6 +185,7 @@ impl Application {
             pool,
             pending_migrations,
             notify_task,
+            purge_task,
             ..
         } = self;
         let (fatal_tx, fatal_rx) = oneshot::channel::<MigrationError>();
@@ -205,6 +211,7 @@ impl Application {
             })
             .await?;
         notify_task.abort();
+        purge_task.abort();
         pool.close().await;
         tracing::info!("stopped");
         match fatal.await {
@@ -229,6 +236,9 @@ pub fn router(state: AppState, http: &HttpConfig, emulator: Option<Router>) -> R
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(middleware::from_fn(security_headers))
+        // Outside the limits, so that their answers get the JSON error shape too.
+        .layer(middleware::from_fn(json_errors))
         .layer(RequestBodyLimitLayer::new(http.body_limit_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -237,7 +247,15 @@ pub fn router(state: AppState, http: &HttpConfig, emulator: Option<Router>) -> R
     // Server functions and pages reach the projects store through Leptos context. The same
     // closure goes to the fallback: a not-found page renders the app too.
     let projects_service = ProjectsService(state.projects.clone());
-    let provide_services = move || provide_context(projects_service.clone());
+    let page_policy = Arc::new(PagePolicy::new(
+        &state.clerk_script,
+        emulator.is_some(),
+        PagePolicy::live_reload_port(&state.leptos),
+    ));
+    let provide_services = move || {
+        provide_context(projects_service.clone());
+        page_policy.apply();
+    };
     // Behind the auth layer: the API, server functions and pages. Probes and the emulator
     // (which is its own Clerk) stay outside it.
     let shell_for_pages = page_shell.clone();

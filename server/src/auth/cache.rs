@@ -39,10 +39,12 @@ pub struct UserCache {
 }
 
 impl UserCache {
+    /// Starts off: it is switched on once invalidations can be heard (the listener's first
+    /// `LISTEN`), so nothing is served from it that a missed notification made stale.
     pub fn new(capacity: usize, max_age: Duration) -> Self {
         Self {
             entries: RwLock::new(HashMap::new()),
-            enabled: AtomicBool::new(true),
+            enabled: AtomicBool::new(false),
             epoch: AtomicU64::new(0),
             capacity,
             max_age,
@@ -61,6 +63,10 @@ impl UserCache {
     /// Read before going to the database; hand back to [`UserCache::insert`].
     pub fn epoch(&self) -> u64 {
         self.epoch.load(Ordering::Acquire)
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.enabled.load(Ordering::Acquire)
     }
 
     /// Switches the cache on or off; off, it answers nothing and stores nothing.
@@ -133,13 +139,28 @@ mod tests {
         }
     }
 
+    fn cache(capacity: usize, max_age: Duration) -> UserCache {
+        let cache = UserCache::new(capacity, max_age);
+        cache.set_enabled(true);
+        cache
+    }
+
+    #[test]
+    fn a_new_cache_is_off_until_switched_on() {
+        let cache = UserCache::new(10, Duration::from_secs(60));
+        let ada = id("user_ada");
+        assert!(!cache.insert(ada.clone(), Cached::Deleted, cache.epoch()));
+        assert_eq!(cache.get(&ada), None);
+        assert!(!cache.is_enabled());
+    }
+
     fn id(raw: &str) -> ClerkId {
         ClerkId::parse(raw).unwrap()
     }
 
     #[test]
     fn a_fill_that_started_before_an_invalidation_is_dropped() {
-        let cache = UserCache::new(10, Duration::from_secs(60));
+        let cache = cache(10, Duration::from_secs(60));
         let ada = id("user_ada");
         let epoch = cache.epoch();
         // A webhook deletes Ada while this request is reading her row.
@@ -153,7 +174,7 @@ mod tests {
 
     #[test]
     fn a_disabled_cache_answers_and_keeps_nothing() {
-        let cache = UserCache::new(10, Duration::from_secs(60));
+        let cache = cache(10, Duration::from_secs(60));
         let ada = id("user_ada");
         cache.insert(ada.clone(), Cached::Deleted, cache.epoch());
         cache.set_enabled(false);
@@ -165,7 +186,7 @@ mod tests {
 
     #[test]
     fn entries_expire_after_max_age() {
-        let cache = UserCache::new(10, Duration::ZERO);
+        let cache = cache(10, Duration::ZERO);
         let ada = id("user_ada");
         cache.insert(ada.clone(), Cached::Deleted, cache.epoch());
         assert_eq!(cache.get(&ada), None);
@@ -173,7 +194,7 @@ mod tests {
 
     #[test]
     fn the_cache_never_grows_past_its_capacity() {
-        let cache = UserCache::new(3, Duration::from_secs(60));
+        let cache = cache(3, Duration::from_secs(60));
         for i in 0..10 {
             let clerk_id = id(&format!("user_{i}"));
             cache.insert(

@@ -2,8 +2,12 @@
 //! network), or Clerk's JWKS fetched over HTTP and cached.
 //!
 //! The JWKS cache improves on Clerk's SDK, which refetches on every unknown `kid`: here an
-//! unknown `kid` triggers at most one fetch per cool-down, only one fetch is ever in flight
-//! (everyone else waits for its result), and a failed fetch keeps the last good keys.
+//! unknown `kid` triggers at most one fetch per cool-down, only one fetch is ever in flight,
+//! and a failed fetch keeps the last good keys. Nobody queues behind a slow fetch: a request
+//! that finds one in flight waits at most half a second for it, then answers from the keys
+//! in hand. An unknown `kid` is called
+//! unknown (401) only when the latest fetch succeeded; while the endpoint is failing, or
+//! before it ever answered, it is an outage (503), because a 401 makes browsers sign out.
 
 use std::{
     collections::HashMap,
@@ -92,12 +96,24 @@ impl KeyStore {
     }
 }
 
+/// The longest a request waits for somebody else's JWKS fetch.
+const IN_FLIGHT_WAIT: Duration = Duration::from_millis(500);
+
 #[derive(Default)]
 struct State {
     keys: HashMap<String, Arc<DecodingKey>>,
     fetched_at: Option<Instant>,
+    /// When the latest fetch started: the cool-down counts from here, so a fetch that hangs
+    /// for seconds does not invite more of them.
     attempted_at: Option<Instant>,
-    last_error: Option<String>,
+    /// Set while a fetch runs and after one failed; cleared by a successful fetch.
+    doubt: Option<Doubt>,
+}
+
+#[derive(Clone)]
+enum Doubt {
+    InFlight,
+    Failed(String),
 }
 
 struct RemoteJwks {
@@ -121,10 +137,11 @@ impl RemoteJwks {
 
     fn answer(&self, kid: &str) -> KeyLookup {
         let state = self.read();
-        match (state.keys.get(kid), &state.last_error) {
+        match (state.keys.get(kid), &state.doubt) {
             (Some(key), _) => KeyLookup::Found(key.clone()),
-            (None, Some(error)) => KeyLookup::Unavailable(error.clone()),
-            (None, None) => KeyLookup::Unknown,
+            (None, None) if state.fetched_at.is_some() => KeyLookup::Unknown,
+            (None, Some(Doubt::Failed(error))) => KeyLookup::Unavailable(error.clone()),
+            (None, _) => KeyLookup::Unavailable("the JWKS is being fetched".into()),
         }
     }
 
@@ -152,10 +169,15 @@ impl RemoteJwks {
             }
             return KeyLookup::Found(key);
         }
-        if !may_fetch {
+        let in_flight = matches!(self.read().doubt, Some(Doubt::InFlight));
+        if !may_fetch && !in_flight {
             return self.answer(kid);
         }
-        let _guard = self.fetching.lock().await;
+        // A fetch in flight: wait a moment for it (a cold start sends many requests at once),
+        // never for the seconds a failing endpoint can take.
+        let Ok(_guard) = tokio::time::timeout(IN_FLIGHT_WAIT, self.fetching.lock()).await else {
+            return self.answer(kid);
+        };
         // Whoever held the guard before us may have fetched already.
         if !self.cooled_down(&self.read()) {
             return self.answer(kid);
@@ -164,8 +186,16 @@ impl RemoteJwks {
         self.answer(kid)
     }
 
-    /// One fetch with bounded retries; the keys are replaced only on success.
+    /// One fetch with bounded retries; the keys are replaced only on success. Callers hold
+    /// the `fetching` guard.
     async fn fetch(&self) {
+        {
+            let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+            state.attempted_at = Some(Instant::now());
+            if !matches!(state.doubt, Some(Doubt::Failed(_))) {
+                state.doubt = Some(Doubt::InFlight);
+            }
+        }
         let mut delay = Duration::from_millis(100);
         let mut last_error = String::new();
         for attempt in 1..=self.settings.attempts.max(1) {
@@ -175,8 +205,7 @@ impl RemoteJwks {
                     let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
                     state.keys = keys;
                     state.fetched_at = Some(Instant::now());
-                    state.attempted_at = Some(Instant::now());
-                    state.last_error = None;
+                    state.doubt = None;
                     return;
                 }
                 Err(error) => {
@@ -189,12 +218,9 @@ impl RemoteJwks {
                 delay *= 2;
             }
         }
+        // The last good keys stay; only unknown `kid`s are now answered as an outage.
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
-        state.attempted_at = Some(Instant::now());
-        // With keys in hand, a failed refresh changes nothing: the last good keys stay.
-        if state.keys.is_empty() {
-            state.last_error = Some(last_error);
-        }
+        state.doubt = Some(Doubt::Failed(last_error));
     }
 
     async fn fetch_once(&self) -> Result<HashMap<String, Arc<DecodingKey>>, String> {

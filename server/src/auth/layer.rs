@@ -100,35 +100,67 @@ fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// Same-origin (the `Origin`, else the `Referer`, names the host the request was sent to) or
-/// listed. A write with neither header is refused: browsers send `Origin` on every
-/// cross-origin and same-origin POST, so only non-browser clients omit it, and those use the
-/// `Authorization` header, not cookies.
+/// Whether a cookie-authenticated write may proceed: its origin is listed in
+/// `CLERK_AUTHORIZED_PARTIES`, or it is this site's own origin, scheme included.
+///
+/// - The origin is `Origin`, else the `Referer`'s origin. Neither means refused: browsers
+///   send `Origin` on every POST, so only non-browser clients omit it, and those use the
+///   `Authorization` header, not cookies. `Origin: null` (sandboxed frames, `data:` pages,
+///   some redirects) is refused outright, never rescued by a `Referer`.
+/// - `Sec-Fetch-Site`, when the browser sends it, must say `same-origin` for an unlisted
+///   origin: it cannot be forged by page script and also covers what `Origin` hides.
+/// - The site's own scheme is `X-Forwarded-Proto` when a proxy set it, else `http` (this
+///   server speaks plain HTTP; TLS ends in front of it). So `https://host` writing to a
+///   plain-HTTP `host` is a foreign origin.
 pub fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
-    let origin = headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| *v != "null")
-        .map(str::to_owned)
-        .or_else(|| {
-            let referer = headers.get(header::REFERER)?.to_str().ok()?;
-            Some(Url::parse(referer).ok()?.origin().ascii_serialization())
-        });
+    let origin = match headers.get(header::ORIGIN).map(|v| v.to_str()) {
+        Some(Ok("null") | Err(_)) => return false,
+        Some(Ok(origin)) => normalised_origin(origin),
+        None => headers
+            .get(header::REFERER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(normalised_origin),
+    };
     let Some(origin) = origin else {
         return false;
     };
     if allowed.contains(&origin) {
         return true;
     }
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let origin_host = Url::parse(&origin).ok().and_then(|url| {
-        let host = url.host_str()?.to_owned();
-        Some(match url.port() {
-            Some(port) => format!("{host}:{port}"),
-            None => host,
-        })
-    });
-    matches!((host, origin_host), (Some(host), Some(origin_host)) if host.eq_ignore_ascii_case(&origin_host))
+    if let Some(site) = headers.get("sec-fetch-site")
+        && site.as_bytes() != b"same-origin"
+    {
+        return false;
+    }
+    own_origin(headers).is_some_and(|own| own == origin)
+}
+
+/// The origin the request was sent to, as a browser on this site would write it.
+fn own_origin(headers: &HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    normalised_origin(&format!("{}://{host}", request_scheme(headers)))
+}
+
+/// `https` when a proxy in front says so, else `http`.
+pub fn request_scheme(headers: &HeaderMap) -> &'static str {
+    let forwarded = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(str::trim);
+    match forwarded {
+        Some(proto) if proto.eq_ignore_ascii_case("https") => "https",
+        _ => "http",
+    }
+}
+
+/// Scheme, host and port, lower-cased, default port dropped: `None` for anything else.
+fn normalised_origin(raw: &str) -> Option<String> {
+    let url = Url::parse(raw).ok()?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return None;
+    }
+    Some(url.origin().ascii_serialization())
 }
 
 #[cfg(test)]
@@ -155,6 +187,7 @@ mod tests {
         let h = headers(&[
             ("host", "app.example.com"),
             ("origin", "https://app.example.com"),
+            ("x-forwarded-proto", "https"),
         ]);
         assert!(origin_allowed(&h, &[]));
     }
@@ -186,6 +219,67 @@ mod tests {
             ("referer", "https://evil.example/x"),
         ]);
         assert!(!origin_allowed(&h, &[]));
+    }
+
+    #[test]
+    fn a_null_origin_is_refused_even_beside_a_same_origin_referer() {
+        let h = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "null"),
+            ("referer", "http://127.0.0.1:3000/dashboard"),
+        ]);
+        assert!(!origin_allowed(&h, &[]));
+    }
+
+    #[test]
+    fn an_origin_with_another_scheme_is_another_origin() {
+        let h = headers(&[
+            ("host", "app.example.com"),
+            ("origin", "http://app.example.com"),
+            ("x-forwarded-proto", "https"),
+        ]);
+        assert!(
+            !origin_allowed(&h, &[]),
+            "http page writing to the https site"
+        );
+        let h = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "https://127.0.0.1:3000"),
+        ]);
+        assert!(
+            !origin_allowed(&h, &[]),
+            "https page writing to the http site"
+        );
+        let h = headers(&[
+            ("host", "app.example.com"),
+            ("origin", "https://app.example.com"),
+            ("x-forwarded-proto", "https"),
+        ]);
+        assert!(origin_allowed(&h, &[]));
+    }
+
+    #[test]
+    fn sec_fetch_site_other_than_same_origin_is_refused_unless_listed() {
+        for site in ["cross-site", "same-site", "none"] {
+            let h = headers(&[
+                ("host", "127.0.0.1:3000"),
+                ("origin", "http://127.0.0.1:3000"),
+                ("sec-fetch-site", site),
+            ]);
+            assert!(!origin_allowed(&h, &[]), "{site}");
+        }
+        let h = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "https://app.example.com"),
+            ("sec-fetch-site", "cross-site"),
+        ]);
+        assert!(origin_allowed(&h, &["https://app.example.com".into()]));
+        let h = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "http://127.0.0.1:3000"),
+            ("sec-fetch-site", "same-origin"),
+        ]);
+        assert!(origin_allowed(&h, &[]));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use populatte::{
-    ChangeSource, ClerkId, Profile, RepositoryError, SyncError, SyncUser, User, UserChange,
+    ChangeSource, ClerkId, ProfileFields, RepositoryError, SyncError, SyncUser, User, UserChange,
     UserRepository,
 };
 
@@ -14,7 +14,7 @@ use super::{
     token::{FoundToken, TokenSource},
     verify::{VerifiedSession, Verifier},
 };
-use crate::clerk::backend::{BackendError, ClerkBackend};
+use crate::clerk::backend::{BackendError, ClerkBackend, ClerkProfile};
 
 pub struct Authenticator {
     verifier: Verifier,
@@ -86,7 +86,10 @@ impl Authenticator {
         match self.cache.get(&session.clerk_id) {
             Some(Cached::Deleted) => return Err(Rejection::UserDeleted.into()),
             Some(Cached::Live(user))
-                if session.profile.as_ref().is_none_or(|p| user.has_profile(p)) =>
+                if session
+                    .profile
+                    .as_ref()
+                    .is_none_or(|p| user.agrees_with(p, session.fields)) =>
             {
                 return Ok(user);
             }
@@ -109,8 +112,14 @@ impl Authenticator {
     }
 
     async fn load(&self, session: &VerifiedSession) -> Result<User, AuthFailure> {
-        let profile = match &session.profile {
-            Some(profile) => profile.clone(),
+        let change = match &session.profile {
+            Some(profile) => UserChange {
+                clerk_id: session.clerk_id.clone(),
+                profile: profile.clone(),
+                fields: session.fields,
+                as_of: session.issued_at,
+                source: ChangeSource::SessionToken,
+            },
             None => {
                 // Without claims there is nothing to compare: a stored user is the answer
                 // (webhooks keep it current) and Clerk is asked only about new users.
@@ -124,15 +133,21 @@ impl Authenticator {
                         return Err(Rejection::UserDeleted.into());
                     }
                     Some(record) => return Ok(record.user),
-                    None => self.profile_from_clerk(&session.clerk_id).await?,
+                    None => {
+                        let ClerkProfile {
+                            profile,
+                            updated_at,
+                        } = self.profile_from_clerk(&session.clerk_id).await?;
+                        UserChange {
+                            clerk_id: session.clerk_id.clone(),
+                            profile,
+                            fields: ProfileFields::ALL,
+                            as_of: updated_at,
+                            source: ChangeSource::SessionToken,
+                        }
+                    }
                 }
             }
-        };
-        let change = UserChange {
-            clerk_id: session.clerk_id.clone(),
-            profile,
-            as_of: session.issued_at,
-            source: ChangeSource::SessionToken,
         };
         match SyncUser::new(self.users.as_ref()).execute(&change).await {
             Ok(synced) => {
@@ -144,7 +159,7 @@ impl Authenticator {
         }
     }
 
-    async fn profile_from_clerk(&self, clerk_id: &ClerkId) -> Result<Profile, AuthFailure> {
+    async fn profile_from_clerk(&self, clerk_id: &ClerkId) -> Result<ClerkProfile, AuthFailure> {
         let Some(backend) = &self.backend else {
             return Err(Rejection::ClaimsMissing.into());
         };

@@ -73,10 +73,11 @@ mod tests {
     fn session(expires_at: i64) -> Arc<VerifiedSession> {
         Arc::new(VerifiedSession {
             clerk_id: ClerkId::parse("user_ada").unwrap(),
-            session_id: None,
+            session_id: "sess_ada".into(),
             issued_at: OffsetDateTime::UNIX_EPOCH,
             expires_at,
             profile: None,
+            fields: populatte::ProfileFields::NONE,
         })
     }
 

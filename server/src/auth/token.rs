@@ -19,8 +19,9 @@ pub enum TokenSource {
 pub struct FoundToken<'a> {
     pub token: &'a str,
     pub source: TokenSource,
-    /// `__client_uat` (seconds) when the token came from the cookie: clerk-js sets it at
-    /// sign-in and to 0 at sign-out, so a cookie token issued before it is stale.
+    /// `__client_uat` (seconds, always positive) when the token came from the cookie:
+    /// clerk-js sets it at sign-in and to 0 at sign-out, so a cookie token issued before it
+    /// is stale.
     pub client_uat: Option<i64>,
 }
 
@@ -29,8 +30,11 @@ pub struct FoundToken<'a> {
 /// - `Authorization: Bearer <jwt>` (scheme case-sensitive, like Clerk) or a bare
 ///   `Authorization: <jwt>`; any other scheme (`Basic …`) means "no token here".
 ///   `Bearer` with nothing after it is a malformed token, not an absent one.
-/// - else the `__session` cookie (the suffixed one first, when `suffix` is known); a
-///   signed-out browser (`__client_uat=0`) sends none.
+/// - else the `__session` cookie (the suffixed one first, when `suffix` is known), but only
+///   beside a positive `__client_uat`. Clerk's rule (`session-token-but-no-client-uat`,
+///   `__client_uat` 0 or unreadable): without proof of an active client the cookie counts as
+///   signed out, so a leftover `__session` cookie (one set by hand, or one that survived a
+///   sign-out elsewhere) authenticates nobody.
 pub fn find_token<'a>(headers: &'a HeaderMap, suffix: Option<&str>) -> Option<FoundToken<'a>> {
     if let Some(value) = headers.get(header::AUTHORIZATION) {
         let value = value.to_str().unwrap_or("").trim();
@@ -55,15 +59,13 @@ pub fn find_token<'a>(headers: &'a HeaderMap, suffix: Option<&str>) -> Option<Fo
         }
     }
     let session = suffixed_cookie(headers, "__session", suffix).filter(|t| !t.is_empty())?;
-    let client_uat =
-        suffixed_cookie(headers, "__client_uat", suffix).and_then(|v| v.parse::<i64>().ok());
-    if client_uat == Some(0) {
-        return None;
-    }
+    let client_uat = suffixed_cookie(headers, "__client_uat", suffix)
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|uat| *uat > 0)?;
     Some(FoundToken {
         token: session,
         source: TokenSource::Cookie,
-        client_uat,
+        client_uat: Some(client_uat),
     })
 }
 
@@ -149,7 +151,7 @@ mod tests {
         assert_eq!(
             found(&[
                 ("authorization", "Bearer h.h.h"),
-                ("cookie", "__session=c.c.c")
+                ("cookie", "__session=c.c.c; __client_uat=1700000000")
             ]),
             Some(("h.h.h".into(), TokenSource::Header))
         );
@@ -166,9 +168,25 @@ mod tests {
     }
 
     #[test]
+    fn a_session_cookie_without_a_client_uat_counts_as_signed_out() {
+        assert_eq!(found(&[("cookie", "__session=c.c.c")]), None);
+        assert_eq!(
+            found(&[("cookie", "__session=c.c.c; __client_uat=soon")]),
+            None
+        );
+        assert_eq!(
+            found(&[("cookie", "__session=c.c.c; __client_uat=-5")]),
+            None
+        );
+    }
+
+    #[test]
     fn cookies_split_over_several_headers_are_found() {
         assert_eq!(
-            found(&[("cookie", "a=1"), ("cookie", "__session=c.c.c")]),
+            found(&[
+                ("cookie", "a=1; __client_uat=1700000000"),
+                ("cookie", "__session=c.c.c")
+            ]),
             Some(("c.c.c".into(), TokenSource::Cookie))
         );
     }

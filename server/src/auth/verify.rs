@@ -4,7 +4,7 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use jsonwebtoken::Algorithm;
-use populatte::{ClerkId, Profile};
+use populatte::{ClerkId, Profile, ProfileFields};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -40,11 +40,14 @@ impl Default for VerifierSettings {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedSession {
     pub clerk_id: ClerkId,
-    pub session_id: Option<String>,
+    /// Clerk's `sess_…` id: every session token has one.
+    pub session_id: String,
     pub issued_at: OffsetDateTime,
     pub expires_at: i64,
     /// The custom session-token claims, when the token has any of them.
     pub profile: Option<Profile>,
+    /// Which of them it has: a template may carry just some.
+    pub fields: ProfileFields,
 }
 
 #[derive(Clone)]
@@ -146,12 +149,27 @@ impl Verifier {
         if header.cat.is_some_and(|cat| cat != SESSION_TOKEN_CATEGORY) {
             return Err(Rejection::TypeMismatch.into());
         }
+        // Typed claims: a string-typed `exp`, `nbf` or `iat` does not parse, so it can never
+        // be skipped as "absent" (the flaw of CVE-2026-25537 in jsonwebtoken's own checks).
         let claims: Claims = serde_json::from_slice(&decode_segment(payload_b64)?)
             .map_err(|_| Rejection::Malformed)?;
-        self.check_claims(claims, now)
+        // Older JWT-template tokens have no `cat` header; what gives them away is the missing
+        // `sid`. They outlive the session they were minted in, so they never count as one.
+        let Some(session_id) = claims.sid.clone() else {
+            return Err(Rejection::TypeMismatch.into());
+        };
+        if !is_session_id(&session_id) {
+            return Err(Rejection::VerificationFailed.into());
+        }
+        self.check_claims(claims, session_id, now)
     }
 
-    fn check_claims(&self, claims: Claims, now: i64) -> Result<VerifiedSession, AuthFailure> {
+    fn check_claims(
+        &self,
+        claims: Claims,
+        session_id: String,
+        now: i64,
+    ) -> Result<VerifiedSession, AuthFailure> {
         let skew = self.settings.skew_secs;
         let clerk_id = match &claims.sub {
             Some(serde_json::Value::String(sub)) => {
@@ -189,11 +207,15 @@ impl Verifier {
         }
         let issued_at =
             OffsetDateTime::from_unix_timestamp(iat).map_err(|_| Rejection::VerificationFailed)?;
-        let has_profile = claims.email.is_some()
-            || claims.first_name.is_some()
-            || claims.last_name.is_some()
-            || claims.image_url.is_some();
-        let profile = has_profile.then(|| {
+        // A claim present as `null` speaks for its field (Clerk writes an unset last name so);
+        // an absent claim says nothing about it.
+        let fields = ProfileFields {
+            email: claims.email.is_some(),
+            first_name: claims.first_name.is_some(),
+            last_name: claims.last_name.is_some(),
+            image_url: claims.image_url.is_some(),
+        };
+        let profile = (!fields.is_none()).then(|| {
             Profile::new(
                 claims.email.flatten(),
                 claims.first_name.flatten(),
@@ -203,12 +225,19 @@ impl Verifier {
         });
         Ok(VerifiedSession {
             clerk_id,
-            session_id: claims.sid,
+            session_id,
             issued_at,
             expires_at: exp,
             profile,
+            fields,
         })
     }
+}
+
+/// `sess_` followed by Clerk's id alphabet.
+fn is_session_id(sid: &str) -> bool {
+    sid.strip_prefix("sess_")
+        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 fn decode_segment(segment: &str) -> Result<Vec<u8>, Rejection> {

@@ -17,6 +17,7 @@ use futures::{
 };
 use populatte::{ClerkId, Profile};
 use reqwest::StatusCode;
+use time::OffsetDateTime;
 use url::Url;
 
 use super::user::ClerkUser;
@@ -57,7 +58,17 @@ impl BackendSettings {
     }
 }
 
-type Lookup = Shared<BoxFuture<'static, Result<Profile, BackendError>>>;
+/// A user's profile as Clerk's Backend API gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClerkProfile {
+    pub profile: Profile,
+    /// Clerk's `updated_at` of the user: how fresh this profile is, however long ago it was
+    /// fetched. A write records this, never the time of the request, so that a cached answer
+    /// cannot make a newer webhook look stale. The epoch when Clerk gave none.
+    pub updated_at: OffsetDateTime,
+}
+
+type Lookup = Shared<BoxFuture<'static, Result<ClerkProfile, BackendError>>>;
 
 #[derive(Clone)]
 pub struct ClerkBackend(Arc<Inner>);
@@ -65,7 +76,7 @@ pub struct ClerkBackend(Arc<Inner>);
 struct Inner {
     settings: BackendSettings,
     http: reqwest::Client,
-    answers: Mutex<HashMap<ClerkId, (Profile, Instant)>>,
+    answers: Mutex<HashMap<ClerkId, (ClerkProfile, Instant)>>,
     in_flight: Mutex<HashMap<ClerkId, Lookup>>,
     budget: Mutex<(Instant, u32)>,
 }
@@ -82,7 +93,7 @@ impl ClerkBackend {
     }
 
     /// The user's profile from Clerk, from the cache when recent.
-    pub async fn profile(&self, clerk_id: &ClerkId) -> Result<Profile, BackendError> {
+    pub async fn profile(&self, clerk_id: &ClerkId) -> Result<ClerkProfile, BackendError> {
         if let Some(profile) = self.cached(clerk_id) {
             return Ok(profile);
         }
@@ -110,7 +121,7 @@ impl ClerkBackend {
         lock(&self.0.answers).remove(clerk_id);
     }
 
-    fn cached(&self, clerk_id: &ClerkId) -> Option<Profile> {
+    fn cached(&self, clerk_id: &ClerkId) -> Option<ClerkProfile> {
         let answers = lock(&self.0.answers);
         let (profile, at) = answers.get(clerk_id)?;
         (at.elapsed() < self.0.settings.cache_for).then(|| profile.clone())
@@ -130,7 +141,7 @@ impl Inner {
         true
     }
 
-    async fn fetch(&self, clerk_id: &ClerkId) -> Result<Profile, BackendError> {
+    async fn fetch(&self, clerk_id: &ClerkId) -> Result<ClerkProfile, BackendError> {
         if !self.spend_budget() {
             return Err(BackendError::RateLimited);
         }
@@ -158,7 +169,10 @@ impl Inner {
                         "Clerk answered with another user".into(),
                     ));
                 }
-                Ok(user.profile())
+                Ok(ClerkProfile {
+                    profile: user.profile(),
+                    updated_at: user.updated_at().unwrap_or(OffsetDateTime::UNIX_EPOCH),
+                })
             }
             StatusCode::NOT_FOUND => Err(BackendError::NotFound),
             StatusCode::TOO_MANY_REQUESTS => Err(BackendError::RateLimited),

@@ -126,7 +126,9 @@ impl ClerkConfig {
             .map(|raw| normalise_pem(&raw))
             .transpose()?;
         let api_url = match source.get("CLERK_API_URL") {
-            Some(raw) => http_url(&raw).map_err(|p| ConfigError::new("CLERK_API_URL", p))?,
+            Some(raw) => {
+                secret_bearing_url(&raw).map_err(|p| ConfigError::new("CLERK_API_URL", p))?
+            }
             None => Url::parse(Self::DEFAULT_API_URL)
                 .map_err(|e| ConfigError::new("CLERK_API_URL", e.to_string()))?,
         };
@@ -157,7 +159,7 @@ impl ClerkConfig {
             .transpose()?;
         let jwks_url = source
             .get("CLERK_JWKS_URL")
-            .map(|raw| http_url(&raw).map_err(|p| ConfigError::new("CLERK_JWKS_URL", p)))
+            .map(|raw| secret_bearing_url(&raw).map_err(|p| ConfigError::new("CLERK_JWKS_URL", p)))
             .transpose()?;
         let js_url = source
             .get("CLERK_JS_URL")
@@ -188,7 +190,11 @@ impl ClerkConfig {
     }
 
     /// Decides between real Clerk and the emulator, refusing every unsafe or incomplete mix.
-    pub fn mode(&self, production: bool) -> Result<ClerkMode, ConfigError> {
+    ///
+    /// `release` is true for an optimised build: such a binary is what gets deployed, so a
+    /// missing secret mount must stop it rather than quietly mount the emulator (with which
+    /// anyone signs in as anyone). There the emulator runs only when `CLERK_EMULATOR=on`.
+    pub fn mode(&self, production: bool, release: bool) -> Result<ClerkMode, ConfigError> {
         match (self.is_configured(), self.emulator) {
             (true, EmulatorSwitch::On) => Err(ConfigError::new(
                 "CLERK_EMULATOR",
@@ -208,6 +214,12 @@ impl ClerkConfig {
                 "CLERK_EMULATOR",
                 "is off, but no Clerk keys are configured; set CLERK_PUBLISHABLE_KEY and \
                  CLERK_SECRET_KEY, or let the emulator run",
+            )),
+            (false, EmulatorSwitch::Auto) if release => Err(ConfigError::new(
+                "CLERK_SECRET_KEY",
+                "no Clerk keys are configured (CLERK_PUBLISHABLE_KEY and CLERK_SECRET_KEY, or \
+                 CLERK_JWT_KEY); a release build mounts the offline Clerk emulator only when \
+                 CLERK_EMULATOR=on is set explicitly",
             )),
             (false, _) => Ok(ClerkMode::Emulator),
         }
@@ -270,6 +282,26 @@ fn http_url(raw: &str) -> Result<Url, String> {
         return Err("must be an http(s) URL with a host".into());
     }
     Ok(url)
+}
+
+/// A URL the secret key is sent to: https, or plain http on a loopback address only (the
+/// emulator and local mocks), so that the key never crosses a network in clear text.
+fn secret_bearing_url(raw: &str) -> Result<Url, String> {
+    let url = http_url(raw)?;
+    if url.scheme() == "https" || is_loopback(&url) {
+        Ok(url)
+    } else {
+        Err("must be an https URL (plain http is allowed on loopback addresses only)".into())
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
 }
 
 /// An origin as browsers send it: scheme, host and optional port, nothing else.
@@ -345,6 +377,28 @@ mod tests {
     }
 
     #[test]
+    fn urls_that_carry_the_secret_key_must_be_https_except_on_loopback() {
+        for variable in ["CLERK_API_URL", "CLERK_JWKS_URL"] {
+            for bad in [
+                "http://api.clerk.com",
+                "http://10.0.0.5:8080",
+                "http://[fe80::1]/",
+            ] {
+                let err = load(&[(variable, bad)]).unwrap_err();
+                assert_eq!(err.variable, variable, "{bad}");
+            }
+            for good in [
+                "https://api.clerk.com",
+                "http://127.0.0.1:9999",
+                "http://[::1]:9999",
+                "http://localhost:9999",
+            ] {
+                assert!(load(&[(variable, good)]).is_ok(), "{variable}={good}");
+            }
+        }
+    }
+
+    #[test]
     fn valid_clerk_variables_load() {
         let config = load(&[
             ("CLERK_SECRET_KEY", "sk_test_abc"),
@@ -353,6 +407,7 @@ mod tests {
                 "-----BEGIN PUBLIC KEY-----\\nMIIBIjAN\\n-----END PUBLIC KEY-----",
             ),
             ("CLERK_API_URL", "http://127.0.0.1:9999"),
+            ("CLERK_JWKS_URL", "http://localhost:9999/jwks"),
             (
                 "CLERK_AUTHORIZED_PARTIES",
                 "https://app.example.com, http://localhost:3000",
@@ -399,8 +454,33 @@ mod mode_tests {
     ) -> Result<ClerkMode, &'static str> {
         ClerkConfig::load(&Vars(vars.to_vec()))
             .unwrap()
-            .mode(production)
+            .mode(production, false)
             .map_err(|e| e.variable)
+    }
+
+    fn release_mode(vars: &[(&'static str, &'static str)]) -> Result<ClerkMode, &'static str> {
+        ClerkConfig::load(&Vars(vars.to_vec()))
+            .unwrap()
+            .mode(false, true)
+            .map_err(|e| e.variable)
+    }
+
+    #[test]
+    fn a_release_build_without_keys_refuses_to_start_instead_of_mounting_the_emulator() {
+        assert_eq!(release_mode(&[]), Err("CLERK_SECRET_KEY"));
+        assert_eq!(
+            release_mode(&[("CLERK_EMULATOR", "auto")]),
+            Err("CLERK_SECRET_KEY")
+        );
+    }
+
+    #[test]
+    fn a_release_build_mounts_the_emulator_only_when_asked_explicitly() {
+        assert_eq!(
+            release_mode(&[("CLERK_EMULATOR", "on")]),
+            Ok(ClerkMode::Emulator)
+        );
+        assert_eq!(release_mode(&[PK, SK]), Ok(ClerkMode::Clerk));
     }
 
     #[test]

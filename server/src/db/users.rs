@@ -3,7 +3,8 @@
 //! Each method is one statement, so the guarantees the use cases rely on hold under any
 //! concurrency: `insert` is `ON CONFLICT DO NOTHING` (fifty first requests make one row),
 //! `update` writes only a live row whose stored freshness is older and whose fields differ
-//! (`IS DISTINCT FROM`), and `tombstone` is an upsert that never un-deletes.
+//! (`IS DISTINCT FROM`), merging just the fields the change carries, and `tombstone` is an
+//! upsert that never un-deletes.
 
 use async_trait::async_trait;
 use populatte::{
@@ -112,7 +113,7 @@ async fn insert(
         p.first_name,
         p.last_name,
         p.image_url,
-        change.as_of,
+        change.stamp(),
     )
     .fetch_optional(db)
     .await
@@ -126,17 +127,25 @@ async fn update(
     change: &UserChange,
 ) -> Result<Option<User>, RepositoryError> {
     let p = &change.profile;
+    let known = change.fields;
+    // Only the fields the change speaks for are compared and written; the stored freshness
+    // moves only with a whole profile (`stamp`), see `UserChange`.
     let row = sqlx::query_as!(
         Row,
         r#"update users
-           set email = $2, first_name = $3, last_name = $4, image_url = $5,
-               clerk_updated_at = $6, updated_at = now()
+           set email = case when $7 then $2 else email end,
+               first_name = case when $8 then $3 else first_name end,
+               last_name = case when $9 then $4 else last_name end,
+               image_url = case when $10 then $5 else image_url end,
+               clerk_updated_at = coalesce($11, clerk_updated_at),
+               updated_at = now()
            where clerk_id = $1
              and deleted_at is null
              and (clerk_updated_at is null or clerk_updated_at <= $6)
-             and (email is distinct from $2 or first_name is distinct from $3
-                  or last_name is distinct from $4 or image_url is distinct from $5
-                  or ($7 and (clerk_updated_at is null or clerk_updated_at < $6)))
+             and (($7 and email is distinct from $2) or ($8 and first_name is distinct from $3)
+                  or ($9 and last_name is distinct from $4)
+                  or ($10 and image_url is distinct from $5)
+                  or ($12 and (clerk_updated_at is null or clerk_updated_at < $6)))
            returning id, clerk_id, email, first_name, last_name, image_url, created_at,
                      updated_at, clerk_updated_at, deleted_at"#,
         change.clerk_id.as_str(),
@@ -145,6 +154,11 @@ async fn update(
         p.last_name,
         p.image_url,
         change.as_of,
+        known.email,
+        known.first_name,
+        known.last_name,
+        known.image_url,
+        change.stamp(),
         change.source == ChangeSource::Webhook,
     )
     .fetch_optional(db)

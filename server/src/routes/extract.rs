@@ -4,11 +4,13 @@
 use app::api::ApiError;
 use axum::{
     extract::{FromRequest, FromRequestParts, Path, Request},
-    http::request::Parts,
+    http::{StatusCode, request::Parts},
     response::{IntoResponse, Response},
 };
 use populatte::{ProjectError, ProjectId};
 use serde::{Serialize, de::DeserializeOwned};
+
+use crate::error::status_error;
 
 /// A JSON body; a malformed one (not JSON, wrong types, unknown fields, no JSON content type)
 /// is a 400 whose message says what was wrong with it.
@@ -20,14 +22,19 @@ where
     T: DeserializeOwned,
     S: Send + Sync,
 {
-    type Rejection = ApiError;
+    type Rejection = Response;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
         match axum::Json::<T>::from_request(request, state).await {
             Ok(axum::Json(value)) => Ok(Self(value)),
+            // A body cut off by the size limit (one sent without a length) is too large, not
+            // malformed.
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(status_error(StatusCode::PAYLOAD_TOO_LARGE))
+            }
             // The text only describes the client's own body (serde's "unknown field `nmae`,
             // expected `name` or `description`"), which helps them and reveals nothing of ours.
-            Err(rejection) => Err(ApiError::bad_request(rejection.body_text())),
+            Err(rejection) => Err(ApiError::bad_request(rejection.body_text()).into_response()),
         }
     }
 }

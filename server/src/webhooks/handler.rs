@@ -15,8 +15,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use populatte::{
-    ChangeSource, ClerkId, DeleteUser, RepositoryError, SyncError, SyncOutcome, SyncUser,
-    UserChange,
+    ChangeSource, ClerkId, DeleteUser, ProfileFields, RepositoryError, SyncError, SyncOutcome,
+    SyncUser, UserChange,
 };
 use serde::Serialize;
 use svix::webhooks::Webhook;
@@ -153,6 +153,7 @@ async fn apply(
                 let change = UserChange {
                     clerk_id: user.id.clone(),
                     profile: user.profile(),
+                    fields: ProfileFields::ALL,
                     as_of: *as_of,
                     source: ChangeSource::Webhook,
                 };

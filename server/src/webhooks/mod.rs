@@ -4,5 +4,6 @@
 pub mod event;
 pub mod handler;
 pub mod notify;
+pub mod purge;
 
 pub use handler::clerk_webhook;

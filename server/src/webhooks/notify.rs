@@ -14,34 +14,39 @@ use crate::auth::Authenticator;
 /// The channel; the payload is the Clerk user id.
 pub const CHANNEL: &str = "populatte_user_changed";
 
+/// How often the listener proves it still hears: it notifies itself and expects the echo
+/// within the same period. A half-open connection never errors, so without this the cache
+/// would stay on while every invalidation is lost.
+pub const HEARTBEAT: Duration = Duration::from_secs(5);
+
+/// Heartbeat payloads start with this; a Clerk id never does.
+const HEARTBEAT_PREFIX: &str = "~heartbeat:";
+
 pub fn spawn_listener(pool: PgPool, authenticator: Arc<Authenticator>) -> JoinHandle<()> {
+    spawn_listener_with(pool, authenticator, HEARTBEAT)
+}
+
+/// The listener with its heartbeat period. The cache is off until the first `LISTEN`
+/// succeeds, and off again whenever the connection fails or an echo is late.
+pub fn spawn_listener_with(
+    pool: PgPool,
+    authenticator: Arc<Authenticator>,
+    heartbeat: Duration,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let cache = authenticator.cache();
+        cache.set_enabled(false);
+        let me = uuid::Uuid::new_v4().simple().to_string();
         let mut delay = Duration::from_millis(250);
         loop {
             match listen(&pool).await {
-                Ok(mut listener) => {
+                Ok(listener) => {
                     delay = Duration::from_millis(250);
                     cache.clear();
                     cache.set_enabled(true);
                     tracing::debug!(channel = CHANNEL, "listening for user changes");
-                    loop {
-                        match listener.try_recv().await {
-                            Ok(Some(notification)) => {
-                                forget(notification.payload(), &authenticator);
-                            }
-                            // The connection dropped and was re-established: whatever was
-                            // sent in between is lost, so nothing cached can be trusted.
-                            Ok(None) => {
-                                tracing::warn!("user-change listener reconnected; cache cleared");
-                                cache.clear();
-                            }
-                            Err(error) => {
-                                tracing::warn!(%error, "user-change listener lost; cache off");
-                                break;
-                            }
-                        }
-                    }
+                    let lost = serve(listener, &pool, &authenticator, &me, heartbeat).await;
+                    tracing::warn!(reason = lost, "user-change listener lost; cache off");
                 }
                 Err(error) => {
                     tracing::warn!(%error, retry_in = ?delay, "cannot listen for user changes");
@@ -52,6 +57,72 @@ pub fn spawn_listener(pool: PgPool, authenticator: Arc<Authenticator>) -> JoinHa
             delay = (delay * 2).min(Duration::from_secs(10));
         }
     })
+}
+
+/// Applies notifications until the connection fails or a heartbeat goes unanswered; returns
+/// why it stopped.
+async fn serve(
+    mut listener: PgListener,
+    pool: &PgPool,
+    authenticator: &Authenticator,
+    me: &str,
+    heartbeat: Duration,
+) -> &'static str {
+    // The listener reads in its own task, so that waiting on it can be given up safely.
+    let (tx, mut rx) = tokio::sync::mpsc::channel(256);
+    let reader = tokio::spawn(async move {
+        loop {
+            let received = listener.try_recv().await;
+            let failed = received.is_err();
+            if tx.send(received).await.is_err() || failed {
+                break;
+            }
+        }
+    });
+    let mut ticker = tokio::time::interval(heartbeat);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut sequence: u64 = 0;
+    // The heartbeat sent and not yet heard back.
+    let mut awaiting: Option<String> = None;
+    let reason = loop {
+        tokio::select! {
+            _ = ticker.tick() => {
+                if awaiting.is_some() {
+                    break "a heartbeat went unanswered";
+                }
+                sequence += 1;
+                let payload = format!("{HEARTBEAT_PREFIX}{me}:{sequence}");
+                let sent = tokio::time::timeout(heartbeat, sqlx::query!(
+                    "select pg_notify($1, $2)", CHANNEL, payload
+                ).execute(pool)).await;
+                if !matches!(sent, Ok(Ok(_))) {
+                    break "a heartbeat could not be sent";
+                }
+                awaiting = Some(payload);
+            }
+            received = rx.recv() => match received {
+                Some(Ok(Some(notification))) => {
+                    let payload = notification.payload();
+                    if payload.starts_with(HEARTBEAT_PREFIX) {
+                        if awaiting.as_deref() == Some(payload) {
+                            awaiting = None;
+                        }
+                    } else {
+                        forget(payload, authenticator);
+                    }
+                }
+                // The connection dropped and was re-established: whatever was sent in
+                // between is lost, so nothing cached can be trusted.
+                Some(Ok(None)) => {
+                    tracing::warn!("user-change listener reconnected; cache cleared");
+                    authenticator.cache().clear();
+                }
+                Some(Err(_)) | None => break "the connection failed",
+            }
+        }
+    };
+    reader.abort();
+    reason
 }
 
 async fn listen(pool: &PgPool) -> Result<PgListener, sqlx::Error> {

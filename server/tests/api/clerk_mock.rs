@@ -28,6 +28,8 @@ pub struct MockState {
     pub user_calls: AtomicUsize,
     /// Non-zero: every call answers this status.
     pub fail_with: AtomicU16,
+    /// JWKS answers wait while a test holds this for writing.
+    pub gate: tokio::sync::RwLock<()>,
 }
 
 #[derive(Clone)]
@@ -104,6 +106,7 @@ fn refused(state: &MockState, headers: &HeaderMap) -> Option<Response> {
 
 async fn jwks_handler(State(state): State<Arc<MockState>>, headers: HeaderMap) -> Response {
     state.jwks_calls.fetch_add(1, Ordering::SeqCst);
+    drop(state.gate.read().await);
     if let Some(response) = refused(&state, &headers) {
         return response;
     }

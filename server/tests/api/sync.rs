@@ -322,7 +322,12 @@ async fn the_warm_path_makes_no_database_round_trip(pool: PgPool) {
             VerifierSettings::default(),
         ),
         users.clone(),
-        Arc::new(UserCache::new(100, std::time::Duration::from_secs(60))),
+        Arc::new({
+            // No listener in this test: nothing invalidates, so the cache may be on.
+            let cache = UserCache::new(100, std::time::Duration::from_secs(60));
+            cache.set_enabled(true);
+            cache
+        }),
         None,
     );
     let token = Mint::session("user_warm").sign();
@@ -359,7 +364,11 @@ async fn the_warm_path_makes_no_database_round_trip(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn cookie_authenticated_writes_must_come_from_this_site(pool: PgPool) {
     let (app, _) = setup(pool).await;
-    let cookie = format!("__session={}", Mint::session("user_ada").sign());
+    let cookie = format!(
+        "__session={}; __client_uat={}",
+        Mint::session("user_ada").sign(),
+        now() - 30
+    );
     let post = |origin: Option<&str>| {
         let mut request = app
             .client
@@ -389,4 +398,66 @@ async fn cookie_authenticated_writes_must_come_from_this_site(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(bearer.status(), StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_server_function_called_with_a_cookie_from_another_origin_is_refused(pool: PgPool) {
+    let (app, _) = setup(pool.clone()).await;
+    let cookie = format!(
+        "__session={}; __client_uat={}",
+        Mint::session("user_ada").sign(),
+        now() - 30
+    );
+    let same_origin = app.address.clone();
+    let https_twin = same_origin.replacen("http://", "https://", 1);
+    let create = |name: &str, headers: &[(&str, &str)]| {
+        let mut request = app
+            .client
+            .post(app.url("/api/fn/projects/create"))
+            .header("cookie", &cookie)
+            .json(&json!({"input": {"name": name}}));
+        for (header, value) in headers {
+            request = request.header(*header, *value);
+        }
+        request.send()
+    };
+    let refused: [(&str, &[(&str, &str)]); 4] = [
+        ("evil", &[("origin", "https://evil.example")]),
+        // Same host and port, other scheme: another origin.
+        ("twin", &[("origin", https_twin.as_str())]),
+        // `null` is never rescued by a same-site Referer.
+        (
+            "null",
+            &[("origin", "null"), ("referer", same_origin.as_str())],
+        ),
+        // The browser's own word beats a matching Origin.
+        (
+            "fetch-site",
+            &[
+                ("origin", same_origin.as_str()),
+                ("sec-fetch-site", "cross-site"),
+            ],
+        ),
+    ];
+    for (name, headers) in refused {
+        let response = create(name, headers).await.unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["reason"], "origin-not-allowed", "{name}");
+    }
+    let projects: i64 = sqlx::query_scalar("select count(*) from projects")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(projects, 0, "no refused call wrote anything");
+    let response = create(
+        "mine",
+        &[
+            ("origin", same_origin.as_str()),
+            ("sec-fetch-site", "same-origin"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
 }

@@ -519,3 +519,202 @@ async fn a_deletion_on_one_server_process_reaches_the_other_within_a_second(pool
     let refused = me(&one).await.unwrap();
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
 }
+
+async fn names(pool: &PgPool, id: &str) -> (Option<String>, Option<String>, Option<String>) {
+    sqlx::query_as("select email, first_name, last_name from users where clerk_id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+fn email_only_token(sub: &str, email: &str) -> String {
+    Mint::session(sub)
+        .without_profile()
+        .claim("email", json!(email))
+        .sign()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_partial_template_token_then_a_webhook_loses_no_field(pool: PgPool) {
+    let (app, _) = setup(pool.clone()).await;
+    // The session token is customised with just `email`; the first request creates Ada.
+    let response = app
+        .me(&email_only_token("user_ada", "ada@example.com"))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    // Clerk's user.created, for a sign-up half a minute before that token was minted, has
+    // her names. The token could not vouch for them, so the event is not stale.
+    let created = delivery(&user_event(
+        "user.created",
+        "user_ada",
+        "ada@example.com",
+        ms(-30),
+    ));
+    let (status, body) = status_of(send(&app, &created).await).await;
+    assert!(status.is_success(), "{status}");
+    assert_eq!(body["status"], "applied", "{body}");
+    assert_eq!(
+        names(&pool, "user_ada").await,
+        (
+            Some("ada@example.com".into()),
+            Some("Ada".into()),
+            Some("Lovelace".into())
+        )
+    );
+    // A new email in the next partial token changes the email alone.
+    let response = app
+        .me(&email_only_token("user_ada", "ada@lovelace.dev"))
+        .await;
+    let me: app::api::UserProfile = response.json().await.unwrap();
+    assert_eq!(me.email.as_deref(), Some("ada@lovelace.dev"));
+    assert_eq!(me.first_name.as_deref(), Some("Ada"));
+    assert_eq!(
+        names(&pool, "user_ada").await,
+        (
+            Some("ada@lovelace.dev".into()),
+            Some("Ada".into()),
+            Some("Lovelace".into())
+        )
+    );
+    // And a later webhook still applies over it.
+    let renamed = delivery(&json!({
+        "type": "user.updated", "object": "event", "timestamp": ms(-1),
+        "data": {
+            "id": "user_ada", "object": "user",
+            "email_addresses": [{"id": "idn_1", "email_address": "ada@lovelace.dev"}],
+            "primary_email_address_id": "idn_1",
+            "first_name": "Augusta Ada", "last_name": "King", "image_url": null,
+            "updated_at": ms(-1),
+        }
+    }));
+    let (_, body) = status_of(send(&app, &renamed).await).await;
+    assert_eq!(body["status"], "applied", "{body}");
+    assert_eq!(
+        names(&pool, "user_ada").await,
+        (
+            Some("ada@lovelace.dev".into()),
+            Some("Augusta Ada".into()),
+            Some("King".into())
+        )
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_backend_api_profile_is_stamped_with_the_users_updated_at(pool: PgPool) {
+    let (app, clerk) = setup(pool.clone()).await;
+    // The mock's user was last updated at 1_764_000_000 (seconds), long before this token.
+    clerk.add_user("user_api", "api@example.com", "Grace", "Hopper");
+    let token = Mint::session("user_api").without_profile().sign();
+    assert_eq!(app.me(&token).await.status(), StatusCode::OK);
+    let stamp: Option<time::OffsetDateTime> =
+        sqlx::query_scalar("select clerk_updated_at from users where clerk_id = $1")
+            .bind("user_api")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(stamp.map(|t| t.unix_timestamp()), Some(1_764_000_000));
+    // A change made in Clerk after that, reported by a webhook, applies.
+    let updated = delivery(&user_event(
+        "user.updated",
+        "user_api",
+        "grace@example.com",
+        1_764_000_060_000,
+    ));
+    let (_, body) = status_of(send(&app, &updated).await).await;
+    assert_eq!(body["status"], "applied", "{body}");
+    assert_eq!(
+        stored(&pool, "user_api").await,
+        Some((Some("grace@example.com".into()), false))
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn deliveries_older_than_the_retry_horizon_are_purged(pool: PgPool) {
+    sqlx::query(
+        "insert into webhook_deliveries (svix_id, event_type, received_at) values
+         ('msg_old', 'user.updated', now() - interval '4 days'),
+         ('msg_recent', 'user.updated', now() - interval '1 day'),
+         ('msg_now', 'user.updated', now())",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let deleted =
+        server::webhooks::purge::purge_deliveries(&pool, server::webhooks::purge::RETENTION)
+            .await
+            .unwrap();
+    assert_eq!(deleted, 1);
+    let left: Vec<String> = sqlx::query_scalar("select svix_id from webhook_deliveries order by 1")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, ["msg_now", "msg_recent"]);
+    // The horizon covers all of Svix's retries (about 27.5 hours).
+    assert!(server::webhooks::purge::RETENTION >= Duration::from_secs(28 * 3600));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_listener_that_stops_hearing_switches_the_cache_off(pool: PgPool) {
+    use std::sync::Arc;
+
+    use server::auth::{
+        Authenticator,
+        cache::UserCache,
+        keys::KeyStore,
+        verify::{Verifier, VerifierSettings},
+    };
+    let authenticator = Arc::new(Authenticator::new(
+        Verifier::new(
+            KeyStore::from_pem(KEY_A_PUB).unwrap(),
+            VerifierSettings::default(),
+        ),
+        Arc::new(server::db::users::PgUsers::new(pool.clone())),
+        Arc::new(UserCache::new(100, Duration::from_secs(60))),
+        None,
+    ));
+    assert!(!authenticator.cache().is_enabled(), "off before LISTEN");
+    let task = server::webhooks::notify::spawn_listener_with(
+        pool.clone(),
+        authenticator.clone(),
+        Duration::from_millis(300),
+    );
+    let wait_for = |enabled: bool| {
+        let authenticator = authenticator.clone();
+        async move {
+            for _ in 0..100 {
+                if authenticator.cache().is_enabled() == enabled {
+                    return true;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            false
+        }
+    };
+    assert!(wait_for(true).await, "on once listening");
+    // Several heartbeats answered: it stays on.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(authenticator.cache().is_enabled());
+    // Freeze the listener's server process: its connection stays open but hears nothing,
+    // the way a half-open connection behaves.
+    let pid: i32 = sqlx::query_scalar(
+        "select pid from pg_stat_activity where query ilike 'listen%' and datname = current_database()",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let signal = |name: &str| {
+        assert!(
+            std::process::Command::new("kill")
+                .args([name, &pid.to_string()])
+                .status()
+                .unwrap()
+                .success()
+        );
+    };
+    signal("-STOP");
+    let switched_off = wait_for(false).await;
+    signal("-CONT");
+    task.abort();
+    assert!(switched_off, "a missing echo switches the cache off");
+}

@@ -1,0 +1,256 @@
+//! Security headers: a Content-Security-Policy on every page, and the headers every answer
+//! carries (`X-Content-Type-Options`, `Referrer-Policy`, `frame-ancestors`, and HSTS when the
+//! site is served over https).
+//!
+//! The page policy allows scripts from exactly two places: the app's own origin and Clerk's
+//! Frontend API host (the host in the publishable key, where clerk-js and its API live; in
+//! emulator mode both are the app's own origin under `/__clerk`). Leptos's inline hydration
+//! scripts carry a per-response nonce (Leptos generates one for every render and puts it on
+//! the scripts it writes), so no `'unsafe-inline'` is needed for scripts.
+
+use app::ClerkScript;
+use axum::{
+    extract::Request,
+    http::{HeaderMap, HeaderValue, header},
+    middleware::Next,
+    response::Response,
+};
+use url::Url;
+
+use crate::auth::layer::request_scheme;
+
+/// The Content-Security-Policy of server-rendered pages, fixed at start-up but for the nonce.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PagePolicy {
+    /// Origins besides `'self'` that may serve scripts, be connected to and be framed (the
+    /// Frontend API host, and the origin of a `CLERK_JS_URL` set elsewhere).
+    clerk_origins: Vec<String>,
+    /// `cargo leptos watch`'s live-reload socket, when it is running.
+    live_reload: Option<String>,
+}
+
+impl PagePolicy {
+    /// `emulated`: the emulator serves Clerk from this origin, so no other is allowed.
+    /// `live_reload_port`: set when the process runs under `cargo leptos watch`.
+    pub fn new(clerk: &ClerkScript, emulated: bool, live_reload_port: Option<u32>) -> Self {
+        let mut clerk_origins = Vec::new();
+        if !emulated && let Some(host) = frontend_api_host(&clerk.publishable_key) {
+            clerk_origins.push(format!("https://{host}"));
+        }
+        // An absolute script URL (real Clerk) adds its origin; a relative one is ours.
+        if !emulated && let Ok(url) = Url::parse(&clerk.script_url) {
+            let origin = url.origin().ascii_serialization();
+            if !clerk_origins.contains(&origin) && origin != "null" {
+                clerk_origins.push(origin);
+            }
+        }
+        Self {
+            clerk_origins,
+            live_reload: live_reload_port.map(|port| format!("ws://*:{port} wss://*:{port}")),
+        }
+    }
+
+    /// Reads the live-reload setting the way Leptos's `AutoReload` does.
+    pub fn live_reload_port(options: &leptos::config::LeptosOptions) -> Option<u32> {
+        std::env::var("LEPTOS_WATCH")
+            .is_ok()
+            .then(|| options.reload_external_port.unwrap_or(options.reload_port))
+    }
+
+    /// The header value for one response, with that response's nonce.
+    pub fn header_value(&self, nonce: &str) -> String {
+        let clerk = self.clerk_origins.join(" ");
+        let space = if clerk.is_empty() { "" } else { " " };
+        let reload = self
+            .live_reload
+            .as_deref()
+            .map(|sources| format!(" {sources}"))
+            .unwrap_or_default();
+        // Clerk serves profile images from its image CDN, not the Frontend API host; images
+        // only, never scripts. The emulator serves its avatars itself.
+        let images = if clerk.is_empty() {
+            ""
+        } else {
+            " https://img.clerk.com"
+        };
+        // `'wasm-unsafe-eval'` lets the page compile its own WebAssembly and nothing else;
+        // inline styles stay allowed because clerk-js injects its component styles.
+        format!(
+            "default-src 'self'; \
+             script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'{space}{clerk}; \
+             connect-src 'self'{space}{clerk}{reload}; \
+             frame-src 'self'{space}{clerk}; \
+             img-src 'self' data:{space}{clerk}{images}; \
+             style-src 'self' 'unsafe-inline'; \
+             worker-src 'self' blob:; \
+             font-src 'self'; \
+             object-src 'none'; \
+             base-uri 'self'; \
+             form-action 'self'; \
+             frame-ancestors 'none'"
+        )
+    }
+
+    /// Called in the Leptos context of every rendered page: puts the policy, with the nonce
+    /// Leptos generated for this render, on the response.
+    pub fn apply(&self) {
+        let (Some(nonce), Some(response)) = (
+            leptos::nonce::use_nonce(),
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+        ) else {
+            return;
+        };
+        if let Ok(value) = HeaderValue::from_str(&self.header_value(&nonce)) {
+            response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
+
+/// The Frontend API host of a publishable key, as a bare host (no scheme).
+fn frontend_api_host(publishable_key: &str) -> Option<String> {
+    crate::config::PublishableKey::parse(publishable_key)
+        .ok()
+        .map(|key| key.frontend_api_host().to_owned())
+        // Only a plain DNS name or IP with an optional port may go into a policy.
+        .filter(|host| {
+            host.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'))
+        })
+}
+
+/// Two years, as the HSTS preload list asks.
+const HSTS: &str = "max-age=63072000";
+
+/// The headers every answer carries. Pages get their full policy from [`PagePolicy::apply`];
+/// any other answer without one gets a policy that allows nothing and no framing.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let https = request_scheme(request.headers()) == "https";
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    set_default(
+        headers,
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    set_default(
+        headers,
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    // For browsers that predate `frame-ancestors`.
+    set_default(
+        headers,
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("DENY"),
+    );
+    let is_html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let fallback = if is_html {
+        // An HTML answer that is not one of our pages (the emulator's): no framing.
+        "frame-ancestors 'none'"
+    } else {
+        "default-src 'none'; frame-ancestors 'none'"
+    };
+    set_default(
+        headers,
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(fallback),
+    );
+    if https {
+        set_default(
+            headers,
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
+    response
+}
+
+fn set_default(headers: &mut HeaderMap, name: header::HeaderName, value: HeaderValue) {
+    headers.entry(name).or_insert(value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clerk(publishable_key: &str, script_url: &str) -> ClerkScript {
+        ClerkScript {
+            publishable_key: publishable_key.into(),
+            script_url: script_url.into(),
+            proxy_url: None,
+        }
+    }
+
+    const PK: &str = "pk_test_Zm9vLWJhci0xMy5jbGVyay5hY2NvdW50cy5kZXYk";
+
+    fn directive<'a>(policy: &'a str, name: &str) -> Vec<&'a str> {
+        policy
+            .split(';')
+            .map(str::trim)
+            .find_map(|d| d.strip_prefix(name).filter(|rest| rest.starts_with(' ')))
+            .map(|rest| rest.split_whitespace().collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn scripts_come_from_this_origin_and_the_frontend_api_host_only() {
+        let policy = PagePolicy::new(
+            &clerk(
+                PK,
+                "https://foo-bar-13.clerk.accounts.dev/npm/@clerk/clerk-js@6/dist/clerk.browser.js",
+            ),
+            false,
+            None,
+        )
+        .header_value("n0nce");
+        assert_eq!(
+            directive(&policy, "script-src"),
+            [
+                "'self'",
+                "'nonce-n0nce'",
+                "'wasm-unsafe-eval'",
+                "https://foo-bar-13.clerk.accounts.dev"
+            ]
+        );
+        assert_eq!(
+            directive(&policy, "connect-src"),
+            ["'self'", "https://foo-bar-13.clerk.accounts.dev"]
+        );
+        assert_eq!(directive(&policy, "frame-ancestors"), ["'none'"]);
+        assert_eq!(directive(&policy, "object-src"), ["'none'"]);
+        assert!(!directive(&policy, "script-src").contains(&"'unsafe-inline'"));
+    }
+
+    #[test]
+    fn the_emulator_allows_this_origin_alone() {
+        let policy =
+            PagePolicy::new(&clerk(PK, "/__clerk/clerk.browser.js"), true, None).header_value("n");
+        assert_eq!(
+            directive(&policy, "script-src"),
+            ["'self'", "'nonce-n'", "'wasm-unsafe-eval'"]
+        );
+        assert_eq!(directive(&policy, "connect-src"), ["'self'"]);
+        assert_eq!(directive(&policy, "img-src"), ["'self'", "data:"]);
+    }
+
+    #[test]
+    fn a_clerk_js_url_elsewhere_adds_its_origin_and_a_relative_one_adds_nothing() {
+        let elsewhere =
+            PagePolicy::new(&clerk(PK, "https://cdn.example.com/clerk.js"), false, None)
+                .header_value("n");
+        assert!(directive(&elsewhere, "script-src").contains(&"https://cdn.example.com"));
+        let relative = PagePolicy::new(
+            &clerk("pk_nonsense", "/__clerk/clerk.browser.js"),
+            false,
+            None,
+        )
+        .header_value("n");
+        assert_eq!(
+            directive(&relative, "script-src"),
+            ["'self'", "'nonce-n'", "'wasm-unsafe-eval'"]
+        );
+    }
+}
