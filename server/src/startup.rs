@@ -36,6 +36,7 @@ use crate::{
     },
     config::{Config, ConfigError, HttpConfig},
     db::{self, MigrationError, Readiness, projects::PgProjects, users::PgUsers},
+    delivery,
     error::api_not_found,
     routes::{health, me, projects},
     state::AppState,
@@ -216,10 +217,12 @@ impl Application {
 pub fn router(state: AppState, http: &HttpConfig, emulator: Option<Router>) -> Router {
     let routes = generate_route_list(App);
     let leptos = state.leptos.clone();
+    let pkg_path = format!("/{}", leptos.site_pkg_dir.trim_matches('/'));
+    let pkg = delivery::pkg_service(&leptos);
     let clerk_script = state.clerk_script.clone();
     let page_shell = move |options| shell(options, clerk_script.clone());
     // Outermost first: a request id, a span carrying it (so every log line of the request
-    // has it), then the size and time limits.
+    // has it), the cache policy and compression of what answers, then the size and time limits.
     let layers = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(
@@ -228,6 +231,8 @@ pub fn router(state: AppState, http: &HttpConfig, emulator: Option<Router>) -> R
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(delivery::cache_policy_layer())
+        .layer(delivery::compression_layer())
         .layer(RequestBodyLimitLayer::new(http.body_limit_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -237,8 +242,8 @@ pub fn router(state: AppState, http: &HttpConfig, emulator: Option<Router>) -> R
     // closure goes to the fallback: a not-found page renders the app too.
     let projects_service = ProjectsService(state.projects.clone());
     let provide_services = move || provide_context(projects_service.clone());
-    // Behind the auth layer: the API, server functions and pages. Probes and the emulator
-    // (which is its own Clerk) stay outside it.
+    // Behind the auth layer: the API, server functions and pages. Probes, the built assets
+    // and the emulator (which is its own Clerk) stay outside it.
     let shell_for_pages = page_shell.clone();
     let authenticated = Router::new()
         .route("/api/me", get(me::me))
@@ -262,6 +267,7 @@ pub fn router(state: AppState, http: &HttpConfig, emulator: Option<Router>) -> R
             authenticate,
         ));
     let mut public = Router::new()
+        .nest_service(&pkg_path, pkg)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         // Clerk's user events are a few KB; anything near this limit is not one.
