@@ -11,7 +11,7 @@ pub mod projects;
 pub mod session;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     StaticSegment,
     components::{Route, Router, Routes},
@@ -50,6 +50,9 @@ pub fn shell(options: LeptosOptions, clerk: ClerkScript) -> impl IntoView {
                     data-clerk-proxy-url=clerk.proxy_url
                     src=clerk.script_url
                 ></script>
+                // The stylesheet's name carries a content hash in a cargo-leptos build
+                // (`hash-files`), so only the shell, which has the options, can name it.
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -70,7 +73,6 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| set_hydrated.set(true));
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/populatte.css" />
         <Title formatter=|page: String| {
             if page.is_empty() { "Populatte".to_owned() } else { format!("{page} · Populatte") }
         } />

@@ -8,8 +8,9 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # The tools cargo-leptos looks for on PATH before it would try a download: wasm-bindgen
-# (~/.cargo/bin), sass and wasm-opt (npm, under tools/node).
-export PATH="$HOME/.cargo/bin:$ROOT/tools/node/node_modules/.bin:$PATH"
+# (cargo's bin folder: $CARGO_HOME/bin, ~/.cargo/bin by default), sass and wasm-opt (npm,
+# under tools/node).
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$ROOT/tools/node/node_modules/.bin:$PATH"
 
 # PostgreSQL server binaries: on PATH, or where Debian's packages put them.
 pg_bindir() {

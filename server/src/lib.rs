@@ -5,6 +5,7 @@ pub mod auth;
 pub mod clerk;
 pub mod config;
 pub mod db;
+pub mod delivery;
 pub mod error;
 pub mod routes;
 pub mod security;

@@ -36,6 +36,7 @@ use crate::{
     },
     config::{Config, ConfigError, HttpConfig},
     db::{self, MigrationError, Readiness, projects::PgProjects, users::PgUsers},
+    delivery,
     error::{api_not_found, json_errors},
     routes::{health, me, projects},
     security::{PagePolicy, security_headers},
@@ -224,10 +225,12 @@ impl Application {
 pub fn router(state: AppState, http: &HttpConfig, emulator: Option<Router>) -> Router {
     let routes = generate_route_list(App);
     let leptos = state.leptos.clone();
+    let pkg_path = format!("/{}", leptos.site_pkg_dir.trim_matches('/'));
+    let pkg = delivery::pkg_service(&leptos);
     let clerk_script = state.clerk_script.clone();
     let page_shell = move |options| shell(options, clerk_script.clone());
     // Outermost first: a request id, a span carrying it (so every log line of the request
-    // has it), then the size and time limits.
+    // has it), the cache policy and compression of what answers, then the size and time limits.
     let layers = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(
@@ -237,6 +240,9 @@ pub fn router(state: AppState, http: &HttpConfig, emulator: Option<Router>) -> R
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(middleware::from_fn(security_headers))
+        // Compression outside the error-shape layer, which reads the plain bodies.
+        .layer(delivery::cache_policy_layer())
+        .layer(delivery::compression_layer())
         // Outside the limits, so that their answers get the JSON error shape too.
         .layer(middleware::from_fn(json_errors))
         .layer(RequestBodyLimitLayer::new(http.body_limit_bytes))
@@ -256,8 +262,8 @@ pub fn router(state: AppState, http: &HttpConfig, emulator: Option<Router>) -> R
         provide_context(projects_service.clone());
         page_policy.apply();
     };
-    // Behind the auth layer: the API, server functions and pages. Probes and the emulator
-    // (which is its own Clerk) stay outside it.
+    // Behind the auth layer: the API, server functions and pages. Probes, the built assets
+    // and the emulator (which is its own Clerk) stay outside it.
     let shell_for_pages = page_shell.clone();
     let authenticated = Router::new()
         .route("/api/me", get(me::me))
@@ -281,6 +287,7 @@ pub fn router(state: AppState, http: &HttpConfig, emulator: Option<Router>) -> R
             authenticate,
         ));
     let mut public = Router::new()
+        .nest_service(&pkg_path, pkg)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         // Clerk's user events are a few KB; anything near this limit is not one.

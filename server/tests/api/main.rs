@@ -5,6 +5,7 @@
 mod auth;
 mod binary;
 mod clerk_mock;
+mod delivery;
 mod emulator;
 mod health;
 mod helpers;
