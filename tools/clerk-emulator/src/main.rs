@@ -76,7 +76,8 @@ fn start_banner(emulator: &Emulator, allowed_origins: &[String]) -> String {
          CLERK_SECRET_KEY={sk}\n\
          CLERK_API_URL={api}\n\
          CLERK_JWT_KEY=\"{pem}\"\n\
-         CLERK_JS_URL={script}\n",
+         CLERK_JS_URL={script}\n\
+         # Load clerk-js in proxy mode: data-clerk-proxy-url=\"{issuer}\"\n",
         issuer = emulator.issuer(),
         sign_in = emulator.sign_in_url(),
         pk = emulator.publishable_key(),
