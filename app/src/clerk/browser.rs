@@ -33,9 +33,13 @@ pub(super) fn start(context: ClerkContext) {
         match clerk().await {
             Ok(clerk) if !gone.get() => {
                 set_if_changed(context.state, clerk.auth_state());
-                match clerk
-                    .subscribe(move |clerk| set_if_changed(context.state, clerk.auth_state()))
-                {
+                match clerk.subscribe(move |clerk| {
+                    // Signing out, clerk-js reports "signed out" and then navigates away:
+                    // showing it in between would send protected pages to sign-in first.
+                    if !SIGNING_OUT.with(Cell::get) {
+                        set_if_changed(context.state, clerk.auth_state());
+                    }
+                }) {
                     Ok(subscription) => *slot.borrow_mut() = Some(subscription),
                     Err(error) => leptos::logging::warn!("cannot follow Clerk: {error}"),
                 }
@@ -70,7 +74,12 @@ pub(super) fn redirect_to_sign_in(return_url: Option<&str>) {
 pub(super) fn sign_out(redirect_url: Option<&str>) {
     let redirect_url = redirect_url.map(str::to_owned);
     with_clerk("sign out", move |clerk| async move {
-        clerk.sign_out(redirect_url.as_deref()).await
+        SIGNING_OUT.with(|flag| flag.set(true));
+        let result = clerk.sign_out(redirect_url.as_deref()).await;
+        if result.is_err() {
+            SIGNING_OUT.with(|flag| flag.set(false));
+        }
+        result
     });
 }
 
@@ -95,6 +104,8 @@ where
 thread_local! {
     // Several requests can be refused at once; the page leaves only once.
     static LEAVING: Cell<bool> = const { Cell::new(false) };
+    // A sign-out this page asked for is under way (clerk-js navigates when it is done).
+    static SIGNING_OUT: Cell<bool> = const { Cell::new(false) };
 }
 
 /// With no Clerk session left, go to sign-in and come back here. If Clerk still has a session

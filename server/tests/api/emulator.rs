@@ -223,22 +223,28 @@ async fn the_emulators_webhooks_change_what_api_me_shows(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn the_page_loads_the_emulators_clerk_js_from_this_origin(pool: PgPool) {
+async fn the_page_loads_the_real_clerk_js_from_this_origin_in_proxy_mode(pool: PgPool) {
     let app = spawn_app_with(pool, test_config(&[])).await;
     let html = app.get("/").await.text().await.unwrap();
-    assert!(
-        html.contains(r#"src="/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js""#),
-        "{html}"
-    );
-    assert!(html.contains("data-clerk-publishable-key=\"pk_test_"));
-    let script = app
-        .get("/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js")
-        .await;
+    let src = html
+        .split("src=\"")
+        .map(|rest| rest.split('"').next().unwrap_or_default())
+        .find(|src| src.ends_with("/clerk.browser.js"))
+        .unwrap_or_else(|| panic!("no clerk-js script in {html}"))
+        .to_owned();
+    assert!(src.starts_with("/__clerk/npm/@clerk/clerk-js@6."), "{src}");
+    assert!(html.contains("data-clerk-proxy-url=\"/__clerk\""), "{html}");
+    assert!(html.contains("data-clerk-publishable-key=\"pk_live_"));
+    let script = app.get(&src).await;
     assert_eq!(script.status(), StatusCode::OK);
     assert!(
         script.headers()["content-type"]
             .to_str()
             .unwrap()
             .contains("javascript")
+    );
+    assert_eq!(
+        script.headers()["cache-control"].to_str().unwrap(),
+        "public, max-age=31536000, immutable"
     );
 }
