@@ -5,10 +5,7 @@
 //! JSON carries personal data and is not worth keeping at all. Other answers (the built
 //! assets, the emulator's scripts, the favicon) decide for themselves.
 
-use axum::http::{
-    HeaderValue, Response,
-    header::{CACHE_CONTROL, CONTENT_TYPE},
-};
+use axum::http::{HeaderValue, Response, header::CACHE_CONTROL};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub const HTML_POLICY: HeaderValue = HeaderValue::from_static("private, no-cache");
@@ -21,13 +18,7 @@ pub fn cache_policy_layer<B>() -> SetResponseHeaderLayer<Policy<B>> {
 }
 
 fn policy_for<B>(response: &Response<B>) -> Option<HeaderValue> {
-    let content_type = response.headers().get(CONTENT_TYPE)?.to_str().ok()?;
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let essence = super::content_type_essence(response)?;
     match essence.as_str() {
         "text/html" => Some(HTML_POLICY),
         "application/json" | "application/problem+json" => Some(JSON_POLICY),
@@ -38,6 +29,7 @@ fn policy_for<B>(response: &Response<B>) -> Option<HeaderValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header::CONTENT_TYPE;
 
     fn with_type(content_type: &str) -> Response<()> {
         Response::builder()

@@ -7,10 +7,7 @@
 //! typical `/api/me`) go out as they are: below about a kilobyte compression saves less than
 //! a packet and costs CPU on the hottest path.
 
-use axum::{
-    body::HttpBody,
-    http::{Response, header::CONTENT_TYPE},
-};
+use axum::{body::HttpBody, http::Response};
 use tower_http::compression::{CompressionLayer, predicate::Predicate};
 
 /// Smaller answers are sent uncompressed.
@@ -48,20 +45,8 @@ impl Predicate for CompressibleText {
 }
 
 fn is_compressible_type<B>(response: &Response<B>) -> bool {
-    let Some(content_type) = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-    else {
-        return false;
-    };
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    COMPRESSIBLE.contains(&essence.as_str())
+    super::content_type_essence(response)
+        .is_some_and(|essence| COMPRESSIBLE.contains(&essence.as_str()))
 }
 
 /// A streamed page has no known size: it is compressed.
@@ -77,6 +62,7 @@ fn is_known_small<B: HttpBody>(response: &Response<B>) -> bool {
 mod tests {
     use super::*;
     use axum::body::Body;
+    use axum::http::header::CONTENT_TYPE;
 
     fn response(content_type: &str, body: Vec<u8>) -> Response<Body> {
         Response::builder()

@@ -9,3 +9,20 @@ mod compression;
 pub use assets::{IMMUTABLE, pkg_service};
 pub use cache_policy::{HTML_POLICY, JSON_POLICY, cache_policy_layer};
 pub use compression::{MIN_COMPRESSED_BYTES, compression_layer};
+
+/// The media type of a response (`text/html` for `text/html; charset=utf-8`), lowercased.
+fn content_type_essence<B>(response: &axum::http::Response<B>) -> Option<String> {
+    let content_type = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)?
+        .to_str()
+        .ok()?;
+    Some(
+        content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase(),
+    )
+}

@@ -194,7 +194,7 @@ struct Snapshot {
 
 /// A token for the session, as Clerk piggybacks on client answers. A token that cannot be
 /// minted (the session ended meanwhile) is left out: clerk-js then asks for one.
-fn piggybacked_token(
+pub(crate) fn piggybacked_token(
     emulator: &Emulator,
     session: &Session,
     headers: &HeaderMap,

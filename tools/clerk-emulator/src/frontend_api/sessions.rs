@@ -126,26 +126,14 @@ fn session_answer(
     };
     let status = session.status_at(now);
     let token = (status == SessionStatus::Active)
-        .then(|| {
-            emulator
-                .mint_checked(
-                    &user.id,
-                    Some(sid),
-                    &TokenOptions {
-                        azp: asking_origin(headers),
-                        ..TokenOptions::default()
-                    },
-                )
-                .ok()
-        })
-        .flatten()
-        .filter(|_| !emulator.token_fault_active());
+        .then(|| client::piggybacked_token(emulator, &session, headers))
+        .flatten();
     let response = session_json(
         &session,
         status.as_str(),
         &user,
         emulator.base(),
-        token.as_ref().map(|m| m.jwt.as_str()),
+        token.as_deref(),
     );
     Ok(envelope(emulator, StatusCode::OK, response, view))
 }
