@@ -1,6 +1,6 @@
 //! What an emulator is started with.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use base64::Engine;
@@ -38,18 +38,31 @@ pub struct EmulatorConfig {
     pub clerk_js_dir: PathBuf,
 }
 
-/// Where `scripts/setup` installs the pinned clerk-js (`tools/clerk-emulator/clerk-js`), or
-/// `CLERK_EMULATOR_CLERK_JS_DIR` when set.
+/// Where `scripts/setup` installs the pinned clerk-js, relative to the repository root.
+const CLERK_JS_IN_REPO: &str = "tools/clerk-emulator/clerk-js/node_modules/@clerk/clerk-js/dist";
+
+/// `CLERK_EMULATOR_CLERK_JS_DIR` when set; otherwise where `scripts/setup` installs the pinned
+/// clerk-js in the checkout being run (the working directory, as `cargo leptos` and the
+/// scripts run the server from the repository root), and failing that in the checkout this
+/// crate was built from. The order matters with a shared target directory: a binary built in
+/// another clone must still serve this clone's clerk-js.
 pub fn default_clerk_js_dir() -> PathBuf {
-    std::env::var_os("CLERK_EMULATOR_CLERK_JS_DIR")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/clerk-js/node_modules/@clerk/clerk-js/dist"
-            ))
-        })
+    let cwd = std::env::current_dir().unwrap_or_default();
+    clerk_js_dir_from(std::env::var_os("CLERK_EMULATOR_CLERK_JS_DIR"), &cwd)
+}
+
+fn clerk_js_dir_from(setting: Option<std::ffi::OsString>, cwd: &Path) -> PathBuf {
+    if let Some(dir) = setting.filter(|v| !v.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let in_checkout = cwd.join(CLERK_JS_IN_REPO);
+    if in_checkout.is_dir() {
+        return in_checkout;
+    }
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/clerk-js/node_modules/@clerk/clerk-js/dist"
+    ))
 }
 
 /// The webhook endpoint, as configured in Clerk's dashboard.
@@ -151,5 +164,27 @@ mod tests {
         let shown = format!("{config:?}");
         assert!(!shown.contains(&config.secret_key), "{shown}");
         assert!(!shown.contains(&target.signing_secret), "{shown}");
+    }
+
+    #[test]
+    fn clerk_js_is_found_in_the_checkout_being_run_before_the_one_built_from() {
+        let setting = Some(std::ffi::OsString::from("/opt/clerk-js/dist"));
+        assert_eq!(
+            clerk_js_dir_from(setting, Path::new("/nowhere")),
+            PathBuf::from("/opt/clerk-js/dist")
+        );
+
+        let checkout = std::env::temp_dir().join(format!("clerk-js-dir-{}", std::process::id()));
+        let installed = checkout.join(CLERK_JS_IN_REPO);
+        std::fs::create_dir_all(&installed).expect("create");
+        let found = clerk_js_dir_from(Some(std::ffi::OsString::new()), &checkout);
+        std::fs::remove_dir_all(&checkout).expect("clean up");
+        assert_eq!(found, installed);
+
+        let built_from = clerk_js_dir_from(None, Path::new("/nowhere"));
+        assert!(
+            built_from.starts_with(env!("CARGO_MANIFEST_DIR")),
+            "{built_from:?}"
+        );
     }
 }
