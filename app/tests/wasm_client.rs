@@ -120,7 +120,7 @@ async fn the_browser_plumbing_follows_the_policy() {
     let _ = leptos::server_fn::client::try_set_server_url(ORIGIN);
     let signed_out = Rc::new(Cell::new(0));
     let counter = signed_out.clone();
-    install_policy(AuthPolicy::new(Rc::new(ClerkTokens), move || {
+    install_policy(AuthPolicy::new(Rc::new(ClerkTokens), move |_| {
         counter.set(counter.get() + 1)
     }));
     let api = ApiClient::with_base_url(ORIGIN);
