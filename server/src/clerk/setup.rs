@@ -13,6 +13,7 @@ use url::Url;
 use super::backend::BackendSettings;
 use crate::{
     auth::{
+        handshake::FrontendApi,
         keys::{JwksSettings, KeyStore},
         verify::VerifierSettings,
     },
@@ -30,6 +31,8 @@ pub struct ClerkSetup {
     pub script: ClerkScript,
     /// clerk-js's suffix for cookie names, from the publishable key.
     pub cookie_suffix: String,
+    /// Where document navigations go for Clerk's handshake.
+    pub frontend_api: FrontendApi,
     pub emulator: Option<Emulator>,
 }
 
@@ -94,6 +97,10 @@ impl ClerkSetup {
                 proxy_url: None,
             },
             cookie_suffix: clerk_emulator::cookie_suffix(publishable_key.as_str()),
+            frontend_api: FrontendApi::Url(
+                Url::parse(&format!("{}/", publishable_key.issuer()))
+                    .map_err(|e| ConfigError::new("CLERK_PUBLISHABLE_KEY", e.to_string()))?,
+            ),
             emulator: None,
         })
     }
@@ -160,6 +167,7 @@ impl ClerkSetup {
                 proxy_url: Some(EMULATOR_PREFIX.to_owned()),
             },
             cookie_suffix: emulator.cookie_suffix().to_owned(),
+            frontend_api: FrontendApi::Proxy(EMULATOR_PREFIX.to_owned()),
             emulator: Some(emulator),
         })
     }
