@@ -148,6 +148,7 @@ impl Application {
                 handshake: Some(Arc::new(Handshake::new(
                     clerk.frontend_api.clone(),
                     clerk.cookie_suffix.as_str(),
+                    clerk.development_instance,
                 ))),
             },
             webhooks,

@@ -51,6 +51,21 @@ pub enum FrontendApi {
 pub struct Handshake {
     frontend_api: FrontendApi,
     cookie_suffix: String,
+    /// A development instance (`pk_test_`): its Frontend API knows the browser only by the
+    /// dev-browser token (`__clerk_db_jwt`), which the handshake URL must carry.
+    development: bool,
+}
+
+/// What a request that needs the handshake gets.
+#[derive(Debug)]
+pub enum Start {
+    /// The 307 to the Frontend API.
+    Redirect(Response),
+    /// Three handshakes in a row already: the request counts as signed out.
+    LimitReached,
+    /// No handshake can help this request (a development instance without a dev-browser
+    /// token, or no usable URL): it goes on as before, and clerk-js refreshes the cookie.
+    Impossible,
 }
 
 /// Why a request was sent to the handshake (Clerk's `__clerk_hs_reason` values).
@@ -101,25 +116,38 @@ pub fn payload(uri: &Uri) -> Option<String> {
 }
 
 impl Handshake {
-    pub fn new(frontend_api: FrontendApi, cookie_suffix: impl Into<String>) -> Self {
+    pub fn new(
+        frontend_api: FrontendApi,
+        cookie_suffix: impl Into<String>,
+        development: bool,
+    ) -> Self {
         Self {
             frontend_api,
             cookie_suffix: cookie_suffix.into(),
+            development,
         }
     }
 
-    /// The 307 to the Frontend API, counting this handshake; `None` when the limit is
-    /// reached (or the request's own URL cannot be written down).
-    pub fn start(
+    /// The 307 to the Frontend API, counting this handshake (see [`Start`]).
+    pub fn start(&self, headers: &HeaderMap, uri: &Uri, reason: HandshakeReason) -> Start {
+        if redirect_count(headers) >= MAX_HANDSHAKES {
+            return Start::LimitReached;
+        }
+        self.redirect(headers, uri, reason)
+            .map_or(Start::Impossible, Start::Redirect)
+    }
+
+    fn redirect(
         &self,
         headers: &HeaderMap,
         uri: &Uri,
         reason: HandshakeReason,
     ) -> Option<Response> {
         let count = redirect_count(headers);
-        if count >= MAX_HANDSHAKES {
-            return None;
-        }
+        let dev_browser = match self.development {
+            true => Some(self.dev_browser_token(headers)?),
+            false => None,
+        };
         let here = own_url(headers, uri)?;
         let mut target = match &self.frontend_api {
             FrontendApi::Proxy(path) => here.join(&format!("{path}/v1/client/handshake")).ok()?,
@@ -130,6 +158,11 @@ impl Handshake {
             .append_pair("redirect_url", here.as_str())
             .append_pair("suffixed_cookies", "true")
             .append_pair("__clerk_hs_reason", reason.as_str());
+        if let Some(token) = dev_browser {
+            target
+                .query_pairs_mut()
+                .append_pair("__clerk_db_jwt", token);
+        }
         let mut response = redirect(target.as_str())?;
         let counter = format!(
             "{REDIRECT_COUNT_COOKIE}={}; Path=/; SameSite=Lax; HttpOnly; Max-Age=2",
@@ -157,6 +190,14 @@ impl Handshake {
             }
         }
         response
+    }
+
+    /// clerk-js keeps the dev-browser token in `__clerk_db_jwt` (suffixed first, as for the
+    /// session cookies).
+    fn dev_browser_token<'a>(&self, headers: &'a HeaderMap) -> Option<&'a str> {
+        cookie(headers, &format!("__clerk_db_jwt_{}", self.cookie_suffix))
+            .or_else(|| cookie(headers, "__clerk_db_jwt"))
+            .filter(|token| !token.is_empty())
     }
 
     fn is_session_cookie(&self, directive: &str) -> bool {
@@ -262,9 +303,51 @@ mod tests {
         assert_eq!(without_handshake_params(&uri), "/p");
     }
 
+    fn started(handshake: &Handshake, cookie: &str) -> Start {
+        let headers = headers(&[("host", "app.test"), ("cookie", cookie)]);
+        let uri: Uri = "/dashboard".parse().unwrap();
+        handshake.start(&headers, &uri, HandshakeReason::TokenOutdated)
+    }
+
+    fn location_of(start: Start) -> String {
+        match start {
+            Start::Redirect(response) => response.headers()[header::LOCATION]
+                .to_str()
+                .unwrap()
+                .to_owned(),
+            other => panic!("expected a redirect, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_development_instance_sends_the_dev_browser_token_and_skips_without_one() {
+        let api = FrontendApi::Url(Url::parse("https://x.clerk.accounts.dev/").unwrap());
+        let dev = Handshake::new(api.clone(), "AbCd", true);
+        assert!(matches!(started(&dev, "__client_uat=1"), Start::Impossible));
+        let location = location_of(started(&dev, "__client_uat=1; __clerk_db_jwt_AbCd=dvb_1"));
+        assert!(location.contains("__clerk_db_jwt=dvb_1"), "{location}");
+        let live = Handshake::new(api, "AbCd", false);
+        let location = location_of(started(&live, "__client_uat=1"));
+        assert!(location.starts_with("https://x.clerk.accounts.dev/v1/client/handshake?"));
+        assert!(!location.contains("__clerk_db_jwt"), "{location}");
+    }
+
+    #[test]
+    fn at_three_handshakes_in_a_row_the_limit_is_reached() {
+        let live = Handshake::new(FrontendApi::Proxy("/__clerk".into()), "AbCd", false);
+        assert!(matches!(
+            started(&live, "__clerk_redirect_count=3"),
+            Start::LimitReached
+        ));
+        assert!(
+            location_of(started(&live, "__clerk_redirect_count=2"))
+                .starts_with("http://app.test/__clerk/")
+        );
+    }
+
     #[test]
     fn only_clerks_session_cookies_are_applied() {
-        let handshake = Handshake::new(FrontendApi::Proxy("/__clerk".into()), "AbCd");
+        let handshake = Handshake::new(FrontendApi::Proxy("/__clerk".into()), "AbCd", false);
         assert!(handshake.is_session_cookie("__session=x; Path=/"));
         assert!(handshake.is_session_cookie("__session_AbCd=x; Path=/"));
         assert!(handshake.is_session_cookie("__client_uat_AbCd=1; Path=/"));

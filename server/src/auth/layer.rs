@@ -26,7 +26,7 @@ use url::Url;
 
 use super::{
     failure::{AuthFailure, Rejection},
-    handshake::{self, Handshake, HandshakeReason},
+    handshake::{self, Handshake, HandshakeReason, Start},
     service::Authenticator,
     token::{TokenSource, find_token, signed_in_client_uat},
 };
@@ -148,14 +148,18 @@ async fn handshake_or_signed_out(
     next: Next,
     reason: HandshakeReason,
 ) -> Response {
-    if let Some(redirect) = handshake.start(request.headers(), request.uri(), reason) {
-        return redirect;
+    match handshake.start(request.headers(), request.uri(), reason) {
+        Start::Redirect(redirect) => redirect,
+        Start::LimitReached => {
+            tracing::warn!(
+                "handshake limit reached: the session cookie could not be refreshed; rendering \
+                 signed out"
+            );
+            request.extensions_mut().insert(HandshakeExhausted);
+            next.run(request).await
+        }
+        Start::Impossible => next.run(request).await,
     }
-    tracing::warn!(
-        "handshake limit reached: the session cookie could not be refreshed; rendering signed out"
-    );
-    request.extensions_mut().insert(HandshakeExhausted);
-    next.run(request).await
 }
 
 fn log(failure: &AuthFailure) {

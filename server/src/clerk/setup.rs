@@ -33,6 +33,8 @@ pub struct ClerkSetup {
     pub cookie_suffix: String,
     /// Where document navigations go for Clerk's handshake.
     pub frontend_api: FrontendApi,
+    /// A development instance (`pk_test_` key): its handshake needs the dev-browser token.
+    pub development_instance: bool,
     pub emulator: Option<Emulator>,
 }
 
@@ -101,6 +103,7 @@ impl ClerkSetup {
                 Url::parse(&format!("{}/", publishable_key.issuer()))
                     .map_err(|e| ConfigError::new("CLERK_PUBLISHABLE_KEY", e.to_string()))?,
             ),
+            development_instance: !publishable_key.is_live(),
             emulator: None,
         })
     }
@@ -168,6 +171,8 @@ impl ClerkSetup {
             },
             cookie_suffix: emulator.cookie_suffix().to_owned(),
             frontend_api: FrontendApi::Proxy(EMULATOR_PREFIX.to_owned()),
+            // The emulator is a production instance (`pk_live_`): no dev-browser flow.
+            development_instance: false,
             emulator: Some(emulator),
         })
     }

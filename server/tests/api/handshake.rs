@@ -20,8 +20,20 @@ async fn setup(pool: PgPool, extra: &[(&str, &str)]) -> (TestApp, MockClerk) {
     (app, clerk)
 }
 
-/// A browser navigating to `path` with `cookie`.
+/// The tests' publishable key is a development one (`pk_test_`): clerk-js keeps its
+/// dev-browser token in this cookie, and the handshake must carry it.
+const DEV_BROWSER: &str = "__clerk_db_jwt=dvb_test";
+
+/// A browser navigating to `path` with `cookie` (and clerk-js's dev-browser token).
 async fn navigate(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
+    let cookie = match cookie {
+        "" => DEV_BROWSER.to_owned(),
+        cookie => format!("{cookie}; {DEV_BROWSER}"),
+    };
+    navigate_with(app, path, &cookie).await
+}
+
+async fn navigate_with(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
     app.client
         .get(app.url(path))
         .header("sec-fetch-dest", "document")
@@ -100,6 +112,12 @@ async fn an_expired_cookie_on_a_navigation_is_sent_to_the_frontend_api_handshake
         .find(|(k, _)| k == "redirect_url")
         .map(|(_, v)| v.into_owned());
     assert_eq!(redirect_url, Some(app.url("/dashboard?tab=1")));
+    assert!(
+        target
+            .query_pairs()
+            .any(|(k, v)| k == "__clerk_db_jwt" && v == "dvb_test"),
+        "a development instance's handshake carries the dev-browser token: {target}"
+    );
     assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
     let cookies = set_cookies(&response);
     assert!(
@@ -118,6 +136,25 @@ async fn a_signed_in_client_uat_without_a_session_cookie_is_sent_to_the_handshak
 
     assert_eq!(response.status(), StatusCode::TEMPORARY_REDIRECT);
     assert!(location(&response).starts_with(HANDSHAKE_URL));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_development_instance_without_a_dev_browser_token_skips_the_handshake(pool: PgPool) {
+    let (app, _clerk) = setup(pool, &[]).await;
+    let cookie = format!(
+        "__session={}; __client_uat={}",
+        expired_session("user_ada"),
+        now() - 180
+    );
+
+    let response = navigate_with(&app, "/", &cookie).await;
+
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "clerk-js refreshes the cookie instead"
+    );
+    assert!(set_cookies(&response).is_empty());
 }
 
 #[sqlx::test(migrations = "../migrations")]
