@@ -5,7 +5,9 @@ mod error;
 mod project;
 mod user;
 
-pub use error::{ApiError, ErrorBody, ErrorEnvelope, SERVER_FN_PREFIX, reason};
+pub use error::{
+    ApiError, ErrorBody, ErrorEnvelope, SERVER_FN_PREFIX, reason, refusal_needs_attention,
+};
 pub use project::{CreateProject, EditProject, ProjectDto, ProjectPage};
 pub use user::UserProfile;
 

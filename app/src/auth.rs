@@ -19,6 +19,12 @@ impl std::ops::Deref for CurrentUser {
     }
 }
 
+/// Put into a request's extensions by the auth layer when Clerk's handshake could not bring
+/// the session cookie up to date within its redirect limit: the request counts as signed
+/// out, whatever `__client_uat` says, so that the page stops asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HandshakeExhausted;
+
 /// The value of one cookie, from every `Cookie` header of a request. Shared by the auth
 /// layer (`__session`, `__client_uat`) and the first paint's guess at the session.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -117,7 +117,7 @@ async fn the_browser_plumbing_follows_the_policy() {
     let _ = leptos::server_fn::client::try_set_server_url(ORIGIN);
     let signed_out = Rc::new(Cell::new(0));
     let counter = signed_out.clone();
-    install_policy(AuthPolicy::new(Rc::new(ScriptedTokens), move || {
+    install_policy(AuthPolicy::new(Rc::new(ScriptedTokens), move |_| {
         counter.set(counter.get() + 1)
     }));
     let api = ApiClient::with_base_url(ORIGIN);
@@ -172,11 +172,13 @@ async fn the_browser_plumbing_follows_the_policy() {
     js("__mock.status = null;");
 
     // Refused even with a fresh token: two attempts, then signed out, typed error back.
-    js("__mock.accepted = [];");
+    // (Each refresh mints a token of its own, as clerk-js's `skipCache` does.)
+    js("__mock.accepted = []; __mock.fresh = 'newer';");
     let refused = api.get::<Thing>("/api/me").await.unwrap_err();
     assert_eq!(refused.reason(), Some(reason::TOKEN_EXPIRED));
     assert_eq!(take_summary().calls.len(), 2);
     assert_eq!(signed_out.get(), 1);
+    js("__mock.fresh = 'newest';");
     let refused = echo("x".into()).await.unwrap_err();
     assert_eq!(refused.reason(), Some(reason::TOKEN_EXPIRED));
     assert_eq!(signed_out.get(), 2);

@@ -237,6 +237,7 @@ fn benches(c: &mut Criterion) {
                 authenticator: memory.clone(),
                 allowed_origins: Arc::new(Vec::new()),
                 cookie_suffix: None,
+                handshake: None,
             },
             authenticate,
         ));

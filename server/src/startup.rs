@@ -28,7 +28,8 @@ use tracing::Level;
 
 use crate::{
     auth::{
-        AuthLayerState, Authenticator, cache::UserCache, layer::authenticate, verify::Verifier,
+        AuthLayerState, Authenticator, cache::UserCache, handshake::Handshake, layer::authenticate,
+        verify::Verifier,
     },
     clerk::{
         backend::ClerkBackend,
@@ -144,6 +145,11 @@ impl Application {
                 authenticator,
                 allowed_origins: Arc::new(config.clerk.authorized_parties.clone()),
                 cookie_suffix: Some(Arc::from(clerk.cookie_suffix.as_str())),
+                handshake: Some(Arc::new(Handshake::new(
+                    clerk.frontend_api.clone(),
+                    clerk.cookie_suffix.as_str(),
+                    clerk.development_instance,
+                ))),
             },
             webhooks,
             clerk_script: clerk.script,

@@ -99,9 +99,13 @@ pub enum ApiError {
         message: String,
         retry_after_secs: Option<u64>,
     },
-    /// 503: a dependency (the database, Clerk) is down; trying later may work.
+    /// 503 (and the browser's own "no fresh token could be had"): a dependency (the
+    /// database, Clerk) is down or slow; trying later may work, and nobody is signed out.
     #[error("{message}")]
-    Unavailable { message: String },
+    Unavailable {
+        message: String,
+        retry_after_secs: Option<u64>,
+    },
     /// 500 and other server failures.
     #[error("{message}")]
     Server { message: String },
@@ -148,6 +152,7 @@ impl ApiError {
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self::Unavailable {
             message: message.into(),
+            retry_after_secs: None,
         }
     }
 
@@ -214,7 +219,7 @@ impl ApiError {
             | Self::Conflict { message, .. }
             | Self::Validation { message, .. }
             | Self::RateLimited { message, .. }
-            | Self::Unavailable { message }
+            | Self::Unavailable { message, .. }
             | Self::Server { message }
             | Self::Network { message }
             | Self::Decode { message } => message,
@@ -248,11 +253,74 @@ impl ApiError {
         }
     }
 
+    /// Like [`ApiError::from_response`], with the answer's `Retry-After` header (seconds) as
+    /// the wait when the body names none.
+    pub fn from_answer(status: u16, body: &[u8], retry_after: Option<&str>) -> Self {
+        let mut error = Self::from_response(status, body);
+        if let Self::RateLimited {
+            retry_after_secs, ..
+        }
+        | Self::Unavailable {
+            retry_after_secs, ..
+        } = &mut error
+            && retry_after_secs.is_none()
+        {
+            *retry_after_secs = retry_after.and_then(|value| value.trim().parse().ok());
+        }
+        error
+    }
+
+    /// When to try again, if the server said.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited {
+                retry_after_secs, ..
+            }
+            | Self::Unavailable {
+                retry_after_secs, ..
+            } => *retry_after_secs,
+            _ => None,
+        }
+    }
+
+    /// One sentence for the page, in words a person can act on. Refusals a person (or the
+    /// site's owner) can do something about each get their own; the server's message stays
+    /// for field-level problems, where it is written for people.
+    pub fn user_message(&self) -> String {
+        let later = |what: &str| match self.retry_after_secs() {
+            Some(secs) => format!("{what} Try again in {secs} s."),
+            None => format!("{what} Try again in a moment."),
+        };
+        match self {
+            Self::Network { .. } => {
+                "The server could not be reached. Check your connection and try again.".to_owned()
+            }
+            Self::Unauthorized { reason, .. } => refusal_message(reason.as_deref()).to_owned(),
+            Self::Forbidden { reason, .. } if reason.as_deref() == Some(reason::CSRF_ORIGIN_MISMATCH) => {
+                "This request came from a page this site does not trust. Reload the page and try again."
+                    .to_owned()
+            }
+            Self::Forbidden { .. } => "You are not allowed to do that.".to_owned(),
+            Self::NotFound { .. } => "That no longer exists.".to_owned(),
+            Self::RateLimited { .. } => later("Too many requests."),
+            Self::Unavailable { .. } => {
+                later("The service is temporarily unavailable; you are still signed in.")
+            }
+            Self::Server { .. } => "Something went wrong on our side. Please try again shortly.".to_owned(),
+            Self::Decode { .. } => "The server's answer could not be read. Please reload.".to_owned(),
+            Self::BadRequest { message }
+            | Self::Conflict { message, .. }
+            | Self::Validation { message, .. } => message.clone(),
+        }
+    }
+
     /// An error for a status with no usable body.
     pub fn from_status(status: u16) -> Self {
         let message = |m: &str| m.to_owned();
         match status {
-            400 | 413 => Self::bad_request("The request was not accepted."),
+            400 => Self::bad_request("The request was not accepted."),
+            413 => Self::bad_request("The request is too large."),
+            408 => Self::unavailable("The server took too long to answer; try again."),
             401 => Self::Unauthorized {
                 reason: None,
                 message: message("Sign in to continue."),
@@ -271,7 +339,8 @@ impl ApiError {
                 message: message("Too many requests; try again shortly."),
                 retry_after_secs: None,
             },
-            503 => Self::unavailable("The service is unavailable; try again shortly."),
+            // A proxy's "bad gateway" or "gateway timeout" is the service being away, too.
+            502..=504 => Self::unavailable("The service is temporarily unavailable."),
             _ => Self::Server {
                 message: format!("The server answered with status {status}."),
             },
@@ -293,10 +362,13 @@ impl From<ApiError> for ErrorEnvelope {
             ApiError::RateLimited {
                 message,
                 retry_after_secs,
+            }
+            | ApiError::Unavailable {
+                message,
+                retry_after_secs,
             } => (None, message, FieldErrors::new(), retry_after_secs),
             ApiError::BadRequest { message }
             | ApiError::NotFound { message }
-            | ApiError::Unavailable { message }
             | ApiError::Server { message }
             | ApiError::Network { message }
             | ApiError::Decode { message } => (None, message, FieldErrors::new(), None),
@@ -333,12 +405,55 @@ impl From<ErrorEnvelope> for ApiError {
                 message,
                 retry_after_secs,
             },
-            "unavailable" => Self::Unavailable { message },
+            "unavailable" => Self::Unavailable {
+                message,
+                retry_after_secs,
+            },
             "network_error" => Self::Network { message },
             "decode_error" => Self::Decode { message },
             _ => Self::Server { message },
         }
     }
+}
+
+/// The page's sentence for a refused session, by reason.
+fn refusal_message(refusal: Option<&str>) -> &'static str {
+    match refusal {
+        Some(reason::CLAIMS_MISSING) => {
+            "Your account could not be loaded: this site's Clerk session token lacks the profile \
+             claims (email, name) it needs. The site's owner must add them in Clerk's dashboard."
+        }
+        Some(reason::TOKEN_INVALID_ISSUER) => {
+            "Your session belongs to a different Clerk application than this site uses. Sign out \
+             and sign in again here; if that keeps happening, the site's Clerk keys are mixed up."
+        }
+        Some(reason::TOKEN_INVALID_AUTHORIZED_PARTIES) => {
+            "Your session was issued for another web address than this one. Reload the page; if \
+             that keeps happening, the site's list of authorized origins needs this address."
+        }
+        Some(reason::USER_DELETED) => {
+            "This account has been deleted. Sign out to sign in with another account."
+        }
+        Some(reason::SESSION_PENDING) => {
+            "Your sign-in is not finished yet: Clerk needs one more step (such as choosing an \
+             organization) before this site can let you in."
+        }
+        Some(reason::SIGNED_OUT) | None => "Sign in to continue.",
+        Some(_) => "Your session has ended. Please sign in again.",
+    }
+}
+
+/// The refusal reasons that signing in again does not cure: the page shows them instead of
+/// signing the person out (which would only bring them back to the same refusal).
+pub fn refusal_needs_attention(refusal: &str) -> bool {
+    matches!(
+        refusal,
+        reason::CLAIMS_MISSING
+            | reason::TOKEN_INVALID_ISSUER
+            | reason::TOKEN_INVALID_AUTHORIZED_PARTIES
+            | reason::USER_DELETED
+            | reason::SESSION_PENDING
+    )
 }
 
 /// Server functions return `Result<T, ApiError>`: the same JSON envelope as REST.
@@ -447,13 +562,7 @@ mod ssr {
         fn into_response(self) -> Response {
             let status =
                 StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let retry_after = match &self {
-                ApiError::RateLimited {
-                    retry_after_secs: Some(secs),
-                    ..
-                } => Some(*secs),
-                _ => None,
-            };
+            let retry_after = self.retry_after_secs();
             let mut response = (status, Json(ErrorEnvelope::from(self))).into_response();
             if let Some(secs) = retry_after {
                 response
@@ -517,12 +626,129 @@ mod tests {
             ApiError::Unauthorized { reason: None, .. }
         ));
         assert!(matches!(
-            ApiError::from_response(502, b""),
+            ApiError::from_response(500, b""),
             ApiError::Server { .. }
         ));
         assert!(matches!(
             ApiError::from_response(404, b"{}"),
             ApiError::NotFound { .. }
+        ));
+    }
+
+    fn refused(why: &str) -> String {
+        ApiError::unauthorized(why, "server text").user_message()
+    }
+
+    #[test]
+    fn missing_claims_tell_that_the_site_must_add_profile_claims() {
+        let text = refused(reason::CLAIMS_MISSING);
+        assert!(text.contains("profile claims"), "{text}");
+        assert!(!text.contains("sign in again"), "{text}");
+    }
+
+    #[test]
+    fn another_instances_token_says_the_keys_are_mixed_up() {
+        let text = refused(reason::TOKEN_INVALID_ISSUER);
+        assert!(text.contains("different Clerk application"), "{text}");
+    }
+
+    #[test]
+    fn an_unlisted_authorized_party_names_the_web_address() {
+        let text = refused(reason::TOKEN_INVALID_AUTHORIZED_PARTIES);
+        assert!(text.contains("another web address"), "{text}");
+    }
+
+    #[test]
+    fn a_deleted_user_is_told_the_account_is_gone() {
+        assert!(refused(reason::USER_DELETED).contains("account has been deleted"));
+    }
+
+    #[test]
+    fn a_pending_session_says_a_step_is_missing() {
+        assert!(refused(reason::SESSION_PENDING).contains("one more step"));
+    }
+
+    #[test]
+    fn other_refusals_and_no_token_ask_to_sign_in() {
+        assert_eq!(
+            refused(reason::TOKEN_EXPIRED),
+            "Your session has ended. Please sign in again."
+        );
+        assert_eq!(refused(reason::SIGNED_OUT), "Sign in to continue.");
+        assert_eq!(
+            ApiError::from_status(401).user_message(),
+            "Sign in to continue."
+        );
+    }
+
+    #[test]
+    fn every_actionable_reason_has_its_own_message() {
+        let actionable = [
+            reason::CLAIMS_MISSING,
+            reason::TOKEN_INVALID_ISSUER,
+            reason::TOKEN_INVALID_AUTHORIZED_PARTIES,
+            reason::USER_DELETED,
+            reason::SESSION_PENDING,
+        ];
+        let messages: std::collections::BTreeSet<String> =
+            actionable.iter().map(|why| refused(why)).collect();
+        assert_eq!(messages.len(), actionable.len());
+        assert!(actionable.iter().all(|why| refusal_needs_attention(why)));
+        assert!(!refusal_needs_attention(reason::TOKEN_EXPIRED));
+        assert!(!refusal_needs_attention(reason::TOKEN_INVALID_SIGNATURE));
+    }
+
+    #[test]
+    fn unavailable_says_temporarily_and_that_the_session_is_kept() {
+        let text = ApiError::unavailable("x").user_message();
+        assert!(text.contains("temporarily unavailable"), "{text}");
+        assert!(text.contains("still signed in"), "{text}");
+    }
+
+    #[test]
+    fn a_retry_after_header_becomes_the_wait_and_the_page_names_it() {
+        let error = ApiError::from_answer(503, b"<html>busy</html>", Some("7"));
+        assert_eq!(error.retry_after_secs(), Some(7));
+        assert!(error.user_message().contains("Try again in 7 s."));
+        let limited = ApiError::from_answer(429, b"", Some(" 3 "));
+        assert_eq!(limited.retry_after_secs(), Some(3));
+        // The body's own value wins over the header.
+        let body = serde_json::to_vec(&ApiError::RateLimited {
+            message: "m".into(),
+            retry_after_secs: Some(9),
+        })
+        .unwrap();
+        assert_eq!(
+            ApiError::from_answer(429, &body, Some("1")).retry_after_secs(),
+            Some(9)
+        );
+        assert_eq!(
+            ApiError::from_answer(503, b"", Some("soon")).retry_after_secs(),
+            None
+        );
+    }
+
+    #[test]
+    fn non_json_proxy_answers_keep_the_kind_their_status_says() {
+        assert!(matches!(
+            ApiError::from_response(502, b"<html><h1>502 Bad Gateway</h1></html>"),
+            ApiError::Unavailable { .. }
+        ));
+        assert!(matches!(
+            ApiError::from_response(504, b"upstream timed out"),
+            ApiError::Unavailable { .. }
+        ));
+        assert!(matches!(
+            ApiError::from_response(408, b""),
+            ApiError::Unavailable { .. }
+        ));
+        assert_eq!(
+            ApiError::from_response(413, b"<html>Request Entity Too Large</html>"),
+            ApiError::bad_request("The request is too large.")
+        );
+        assert!(matches!(
+            ApiError::from_response(500, b"oops"),
+            ApiError::Server { .. }
         ));
     }
 

@@ -13,7 +13,7 @@ use send_wrapper::SendWrapper;
 use super::js::{Clerk, JsError, Subscription};
 use super::tokens::ClerkTokens;
 use super::{AuthState, ClerkContext, loader::clerk, set_if_changed};
-use crate::client::{AuthPolicy, TokenError, TokenProvider, install_policy};
+use crate::client::{AuthPolicy, Refusal, TokenError, TokenProvider, install_policy};
 
 /// Only when rendering in the browser without the server's value (not while hydrating):
 /// clerk-js will tell.
@@ -22,9 +22,13 @@ pub(super) fn initial_state() -> AuthState {
 }
 
 pub(super) fn start(context: ClerkContext) {
-    install_policy(AuthPolicy::new(Rc::new(ClerkTokens), move || {
-        context.session_refused()
-    }));
+    install_policy(AuthPolicy::new(
+        Rc::new(ClerkTokens),
+        move |verdict| match verdict {
+            Refusal::SignedOut => context.session_refused(),
+            Refusal::SessionPending => after_session_pending(),
+        },
+    ));
 
     let subscription: Rc<RefCell<Option<Subscription>>> = Rc::default();
     let disposed = Rc::new(Cell::new(false));
@@ -130,6 +134,38 @@ pub(super) fn after_session_refused() {
         };
         if let Err(error) = result {
             leptos::logging::warn!("cannot send the person to sign in: {error}");
+            LEAVING.with(|leaving| leaving.set(false));
+        }
+    });
+}
+
+/// The server counts a pending session as not signed in. When clerk-js agrees (its session is
+/// `pending`), Clerk's session tasks are where the person finishes signing in; otherwise the
+/// page's message about the pending session is all there is to do.
+fn after_session_pending() {
+    if LEAVING.with(|leaving| leaving.replace(true)) {
+        return;
+    }
+    spawn_local(async move {
+        let pending = match clerk().await {
+            Ok(clerk) => clerk
+                .session()
+                .and_then(|session| session.status())
+                .is_some_and(|status| status == "pending")
+                .then_some(clerk),
+            Err(_) => None,
+        };
+        let left = match pending {
+            Some(clerk) => match clerk.redirect_to_tasks().await {
+                Ok(()) => true,
+                Err(error) => {
+                    leptos::logging::warn!("cannot open Clerk's session tasks: {error}");
+                    false
+                }
+            },
+            None => false,
+        };
+        if !left {
             LEAVING.with(|leaving| leaving.set(false));
         }
     });

@@ -27,12 +27,16 @@ extern "C" {
     fn js_redirect_to_sign_in(this: &Clerk, options: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = signOut)]
     fn js_sign_out(this: &Clerk, options: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = redirectToTasks)]
+    fn js_redirect_to_tasks(this: &Clerk) -> Result<JsValue, JsValue>;
 
     #[derive(Debug, Clone)]
     pub type Session;
 
     #[wasm_bindgen(method, catch, js_name = getToken)]
     fn js_get_token(this: &Session, options: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter = status)]
+    fn js_status(this: &Session) -> Option<String>;
 
     #[derive(Debug, Clone)]
     type JsUser;
@@ -168,7 +172,19 @@ impl Clerk {
     }
 }
 
+impl Clerk {
+    /// To Clerk's session tasks (what a pending session must do before it is active).
+    pub async fn redirect_to_tasks(&self) -> Result<(), JsError> {
+        settled(self.js_redirect_to_tasks()).await.map(drop)
+    }
+}
+
 impl Session {
+    /// Clerk's session status: `active`, `pending`, …
+    pub fn status(&self) -> Option<String> {
+        self.js_status()
+    }
+
     /// clerk-js's `getToken`: cached unless `fresh` (`skipCache`); `None` when signed out.
     pub async fn token(&self, fresh: bool) -> Result<Option<String>, JsError> {
         let options = options(&[("skipCache", JsValue::from_bool(fresh))])?;

@@ -5,7 +5,7 @@ use http::request::Parts;
 use leptos::prelude::use_context;
 
 use super::AuthState;
-use crate::auth::{CurrentUser, cookie};
+use crate::auth::{CurrentUser, HandshakeExhausted, cookie};
 
 /// `Loading` when not rendering a request (leptos_axum puts the request's `Parts` in context).
 pub(super) fn initial_state() -> AuthState {
@@ -15,6 +15,9 @@ pub(super) fn initial_state() -> AuthState {
 fn from_request(parts: &Parts) -> AuthState {
     if let Some(CurrentUser(user)) = parts.extensions.get::<CurrentUser>() {
         return AuthState::SignedIn(user.into());
+    }
+    if parts.extensions.get::<HandshakeExhausted>().is_some() {
+        return AuthState::SignedOut;
     }
     // No verified user, but the token cookie lives only 60 s: clerk-js's `__client_uat`
     // (seconds of the last sign-in, `0` when signed out) tells a stale token from no session.
@@ -70,6 +73,13 @@ mod tests {
     fn a_clerk_session_without_a_verified_token_paints_loading_not_signed_out() {
         let state = from_request(&request(Some("theme=dark; __client_uat=1767225600"), None));
         assert_eq!(state, AuthState::Loading);
+    }
+
+    #[test]
+    fn an_exhausted_handshake_paints_signed_out_despite_client_uat() {
+        let mut parts = request(Some("__client_uat=1767225600; __session=expired"), None);
+        parts.extensions.insert(HandshakeExhausted);
+        assert_eq!(from_request(&parts), AuthState::SignedOut);
     }
 
     #[test]

@@ -56,6 +56,7 @@ fn buffered(response: &Response, body: Vec<u8>) -> BufferedResponse {
         url: response.url(),
         location: headers.get("Location"),
         www_authenticate: headers.get("WWW-Authenticate"),
+        retry_after: headers.get("Retry-After"),
         server_fn_redirect: headers.has(REDIRECT_HEADER),
         body: Bytes::from(body),
     }

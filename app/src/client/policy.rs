@@ -6,29 +6,51 @@
 //! (`skipCache`) and send the request exactly once more. Every request refused while a refresh
 //! is in flight waits for that same refresh; a request refused after a refresh that finished
 //! while it was on the wire takes the current (already fresh) token instead of forcing another.
-//! A second 401, or a refresh that finds no session, signs the app out. Nothing else is retried,
-//! and no request is sent more than twice.
+//! Nothing else is retried, and no request is sent more than twice.
 //!
-//! Decisions where the rules leave a choice:
-//! - No token (`Ok(None)`) or a token source that fails: the request goes out without
-//!   `Authorization`. Same-origin `fetch` still carries the `__session` cookie, so the server
-//!   decides; if it answers an anonymous 401 that is returned as is (not retried, and not a
-//!   sign-out: the person may simply be browsing signed out).
-//! - A refresh that fails (timeout, clerk-js error) keeps the old token for the one retry: the
-//!   refusal may have been the server's passing trouble. If the retry is refused too, that is a
-//!   second 401 and the app signs out, as always.
+//! "Signed out" is decided only by Clerk or by a refused *fresh* token:
+//! - a refresh that finds no session (clerk-js says so) signs out;
+//! - a freshly minted token refused again signs out, unless the reason is one that signing in
+//!   again does not cure ([`refusal_needs_attention`]: missing claims, another instance's
+//!   token, an unlisted origin, a deleted user, a pending session): then the refusal is the
+//!   answer, and the page shows its own message for it. A pending session also goes to
+//!   Clerk's session tasks ([`Refusal::SessionPending`]).
+//! - a refresh that fails or times out (Clerk's Frontend API slow, 429, 5xx, an offline tab)
+//!   is not a verdict on the session: the request is not retried with the refused token, and
+//!   the answer is "temporarily unavailable" ([`Answer::token_unavailable`], a 503 that both
+//!   clients decode as `ApiError::Unavailable`); nobody is signed out.
+//!
+//! No token (`Ok(None)`) or a token source that fails before the first attempt: the request
+//! goes out without `Authorization`. Same-origin `fetch` still carries the `__session` cookie,
+//! so the server decides; an anonymous 401 is returned as is (not retried, and not a sign-out:
+//! the person may simply be browsing signed out).
 
 use std::{cell::RefCell, future::Future, rc::Rc};
 
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 
 use super::challenge::is_token_refusal;
-use super::token::{NoTokens, TokenProvider};
+use super::token::{NoTokens, TokenError, TokenProvider};
+use crate::api::{reason, refusal_needs_attention};
 
-/// What the policy needs to know about an answer.
-pub trait Answer {
+/// What the policy needs to know about an answer, and the one answer it makes up itself.
+pub trait Answer: Sized {
     fn status(&self) -> u16;
     fn www_authenticate(&self) -> Option<&str>;
+    /// The refusal's reason (`token-expired`, `claims-missing`, …) from the error body.
+    fn refusal_reason(&self) -> Option<String>;
+    /// What the caller gets when a refused token could not be replaced: "temporarily
+    /// unavailable", in the shape the caller decodes.
+    fn token_unavailable(error: &TokenError) -> Self;
+}
+
+/// What the page is told when the policy has a verdict on the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No session left, or a freshly minted token refused: sign in again.
+    SignedOut,
+    /// The session exists but Clerk has tasks for it first (`sts: pending`).
+    SessionPending,
 }
 
 /// One prepared request that can be sent more than once.
@@ -50,7 +72,7 @@ pub struct AuthPolicy {
 
 struct Inner {
     tokens: Rc<dyn TokenProvider>,
-    on_signed_out: Box<dyn Fn()>,
+    on_refused: Box<dyn Fn(Refusal)>,
     refresh: RefCell<RefreshState>,
 }
 
@@ -66,17 +88,18 @@ type SharedRefresh = Shared<LocalBoxFuture<'static, Refreshed>>;
 enum Refreshed {
     Token(String),
     NoSession,
-    Failed,
+    Failed(TokenError),
 }
 
 impl AuthPolicy {
-    /// `on_signed_out` runs when the server refuses a fresh token or there is no session left.
-    /// It may run once per failing request, so it must tolerate repeats.
-    pub fn new(tokens: Rc<dyn TokenProvider>, on_signed_out: impl Fn() + 'static) -> Self {
+    /// `on_refused` runs with the verdict when the server refuses a fresh token or there is no
+    /// session left (see the module docs). It may run once per failing request, so it must
+    /// tolerate repeats.
+    pub fn new(tokens: Rc<dyn TokenProvider>, on_refused: impl Fn(Refusal) + 'static) -> Self {
         Self {
             inner: Rc::new(Inner {
                 tokens,
-                on_signed_out: Box::new(on_signed_out),
+                on_refused: Box::new(on_refused),
                 refresh: RefCell::default(),
             }),
         }
@@ -84,7 +107,7 @@ impl AuthPolicy {
 
     /// No tokens and nothing to sign out of: requests ride on the cookie alone.
     pub fn anonymous() -> Self {
-        Self::new(Rc::new(NoTokens), || {})
+        Self::new(Rc::new(NoTokens), |_| {})
     }
 
     /// Sends `request` under the policy and returns the last answer, whatever its status.
@@ -96,17 +119,27 @@ impl AuthPolicy {
         if !is_token_refusal(answer.status(), answer.www_authenticate()) {
             return Ok(answer);
         }
-        let retry_token = match self.refreshed(seen_refreshes).await {
-            Refreshed::Token(fresh) => Some(fresh),
-            Refreshed::Failed => token,
+        let fresh = match self.refreshed(seen_refreshes).await {
+            // The same token again is no fresher than the one just refused.
+            Refreshed::Token(fresh) if token.as_deref() != Some(fresh.as_str()) => fresh,
+            Refreshed::Token(_) => {
+                return Ok(T::Answer::token_unavailable(&TokenError::Failed(
+                    "no newer token than the refused one".into(),
+                )));
+            }
+            Refreshed::Failed(error) => return Ok(T::Answer::token_unavailable(&error)),
             Refreshed::NoSession => {
-                (self.inner.on_signed_out)();
+                (self.inner.on_refused)(Refusal::SignedOut);
                 return Ok(answer);
             }
         };
-        let retried = request.send(retry_token.as_deref()).await?;
-        if retried.status() == 401 {
-            (self.inner.on_signed_out)();
+        let retried = request.send(Some(&fresh)).await?;
+        if is_token_refusal(retried.status(), retried.www_authenticate()) {
+            match retried.refusal_reason().as_deref() {
+                Some(reason::SESSION_PENDING) => (self.inner.on_refused)(Refusal::SessionPending),
+                Some(why) if refusal_needs_attention(why) => {}
+                _ => (self.inner.on_refused)(Refusal::SignedOut),
+            }
         }
         Ok(retried)
     }
@@ -135,7 +168,7 @@ impl AuthPolicy {
             return match self.inner.tokens.token(false).await {
                 Ok(Some(token)) => Refreshed::Token(token),
                 Ok(None) => Refreshed::NoSession,
-                Err(_) => Refreshed::Failed,
+                Err(error) => Refreshed::Failed(error),
             };
         }
         self.start_refresh().await
@@ -151,7 +184,7 @@ impl AuthPolicy {
                 Ok(None) => Refreshed::NoSession,
                 Err(error) => {
                     leptos::logging::warn!("refreshing the session token failed: {error}");
-                    Refreshed::Failed
+                    Refreshed::Failed(error)
                 }
             };
             if let Some(inner) = owner.upgrade() {

@@ -13,7 +13,8 @@ use futures::{
     task::LocalSpawnExt,
 };
 
-use super::{Answer, AuthPolicy, Transport};
+use super::{Answer, AuthPolicy, Refusal, Transport};
+use crate::api::reason;
 use crate::client::token::{TokenError, TokenProvider};
 
 const REFUSED: &str = r#"Bearer error="invalid_token""#;
@@ -81,7 +82,11 @@ impl TokenProvider for FakeTokens {
 struct FakeAnswer {
     status: u16,
     www_authenticate: Option<&'static str>,
+    reason: Option<&'static str>,
 }
+
+/// The policy's own "no fresh token" answer.
+const UNAVAILABLE: u16 = 599;
 
 impl Answer for FakeAnswer {
     fn status(&self) -> u16 {
@@ -89,6 +94,16 @@ impl Answer for FakeAnswer {
     }
     fn www_authenticate(&self) -> Option<&str> {
         self.www_authenticate
+    }
+    fn refusal_reason(&self) -> Option<String> {
+        self.reason.map(str::to_owned)
+    }
+    fn token_unavailable(_error: &TokenError) -> Self {
+        Self {
+            status: UNAVAILABLE,
+            www_authenticate: None,
+            reason: None,
+        }
     }
 }
 
@@ -101,6 +116,8 @@ struct Server {
     always: Cell<Option<FakeAnswer>>,
     script: RefCell<VecDeque<FakeAnswer>>,
     offline: Cell<bool>,
+    /// The reason its refusals give (default: expired).
+    refusal_reason: Cell<Option<&'static str>>,
     seen: RefCell<Vec<(&'static str, Option<String>)>>,
 }
 
@@ -134,9 +151,13 @@ impl Server {
             Some(token) if self.accepted.borrow().contains(token) => (200, None),
             Some(_) => (401, Some(REFUSED)),
         };
+        let reason = www_authenticate
+            .filter(|challenge| *challenge == REFUSED)
+            .map(|_| self.refusal_reason.get().unwrap_or(reason::TOKEN_EXPIRED));
         FakeAnswer {
             status,
             www_authenticate,
+            reason,
         }
     }
 }
@@ -182,13 +203,28 @@ impl Transport for Request {
     }
 }
 
-fn policy(tokens: &Rc<Tokens>) -> (AuthPolicy, Rc<Cell<u32>>) {
-    let signed_out = Rc::new(Cell::new(0));
-    let counter = signed_out.clone();
-    let policy = AuthPolicy::new(Rc::new(FakeTokens(tokens.clone())), move || {
-        counter.set(counter.get() + 1)
+/// Every verdict the policy handed the page.
+#[derive(Default)]
+struct Verdicts(RefCell<Vec<Refusal>>);
+
+impl Verdicts {
+    /// How many times the page was told "signed out".
+    fn get(&self) -> usize {
+        self.count(Refusal::SignedOut)
+    }
+
+    fn count(&self, which: Refusal) -> usize {
+        self.0.borrow().iter().filter(|v| **v == which).count()
+    }
+}
+
+fn policy(tokens: &Rc<Tokens>) -> (AuthPolicy, Rc<Verdicts>) {
+    let verdicts = Rc::new(Verdicts::default());
+    let record = verdicts.clone();
+    let policy = AuthPolicy::new(Rc::new(FakeTokens(tokens.clone())), move |verdict| {
+        record.0.borrow_mut().push(verdict)
     });
-    (policy, signed_out)
+    (policy, verdicts)
 }
 
 fn status_of(result: Result<FakeAnswer, &'static str>) -> u16 {
@@ -308,6 +344,7 @@ fn forbidden_not_found_validation_rate_limit_and_server_errors_are_not_retried()
         server.always.set(Some(FakeAnswer {
             status,
             www_authenticate: None,
+            reason: None,
         }));
         let (policy, signed_out) = policy(&tokens);
 
@@ -327,6 +364,7 @@ fn a_post_is_sent_at_most_twice() {
     server.always.set(Some(FakeAnswer {
         status: 401,
         www_authenticate: Some(REFUSED),
+        reason: None,
     }));
     let (policy, signed_out) = policy(&tokens);
 
@@ -357,6 +395,7 @@ fn a_401_without_the_invalid_token_marker_is_not_retried() {
     handler.always.set(Some(FakeAnswer {
         status: 401,
         www_authenticate: None,
+        reason: None,
     }));
     let tokens_too = Tokens::new(Some("token"), Ok(Some("fresh")));
     let (policy_too, signed_out_too) = self::policy(&tokens_too);
@@ -371,40 +410,112 @@ fn a_401_without_the_invalid_token_marker_is_not_retried() {
 }
 
 #[test]
-fn a_failed_refresh_retries_once_with_the_old_token() {
+fn a_failed_refresh_answers_unavailable_without_resending_the_refused_token() {
+    for failure in [
+        TokenError::TimedOut,
+        TokenError::Failed("503 from the Frontend API".into()),
+        TokenError::Unavailable("clerk-js missing".into()),
+    ] {
+        let tokens = Tokens::new(Some("stale"), Err(failure.clone()));
+        let server = Server::accepting(&[]);
+        let (policy, signed_out) = policy(&tokens);
+
+        let status = status_of(block_on(policy.send(&Request::get(&server))));
+
+        assert_eq!(status, UNAVAILABLE, "{failure:?}");
+        assert_eq!(server.tokens_seen(), [some("stale")], "{failure:?}");
+        assert_eq!(tokens.refreshes.get(), 1);
+        assert_eq!(signed_out.get(), 0, "a failed refresh is no verdict");
+    }
+}
+
+#[test]
+fn refreshes_that_keep_failing_never_sign_out() {
     let tokens = Tokens::new(Some("stale"), Err(TokenError::TimedOut));
     let server = Server::accepting(&[]);
-    server.script.borrow_mut().extend([
-        FakeAnswer {
-            status: 401,
-            www_authenticate: Some(REFUSED),
-        },
-        FakeAnswer {
-            status: 200,
-            www_authenticate: None,
-        },
-    ]);
+    let (policy, signed_out) = policy(&tokens);
+
+    for _ in 0..3 {
+        let status = status_of(block_on(policy.send(&Request::get(&server))));
+        assert_eq!(status, UNAVAILABLE);
+    }
+
+    assert_eq!(server.attempts(), 3, "one attempt each, never a retry");
+    assert_eq!(signed_out.0.borrow().len(), 0);
+}
+
+#[test]
+fn after_an_outage_the_next_request_refreshes_and_succeeds() {
+    let tokens = Tokens::new(Some("stale"), Err(TokenError::TimedOut));
+    let server = Server::accepting(&["fresh"]);
+    let (policy, signed_out) = policy(&tokens);
+    assert_eq!(
+        status_of(block_on(policy.send(&Request::get(&server)))),
+        UNAVAILABLE
+    );
+
+    *tokens.refresh_gives.borrow_mut() = Ok(Some("fresh".into()));
+    let status = status_of(block_on(policy.send(&Request::get(&server))));
+
+    assert_eq!(status, 200);
+    assert_eq!(
+        server.tokens_seen(),
+        [some("stale"), some("stale"), some("fresh")]
+    );
+    assert_eq!(signed_out.0.borrow().len(), 0);
+}
+
+#[test]
+fn a_refresh_that_hands_back_the_refused_token_is_not_a_retry() {
+    let tokens = Tokens::new(Some("stale"), Ok(Some("stale")));
+    let server = Server::accepting(&[]);
     let (policy, signed_out) = policy(&tokens);
 
     let status = status_of(block_on(policy.send(&Request::get(&server))));
 
-    assert_eq!(status, 200);
-    assert_eq!(server.tokens_seen(), [some("stale"), some("stale")]);
-    assert_eq!(tokens.refreshes.get(), 1);
+    assert_eq!(status, UNAVAILABLE);
+    assert_eq!(server.attempts(), 1);
     assert_eq!(signed_out.get(), 0);
 }
 
 #[test]
-fn a_failed_refresh_followed_by_a_second_refusal_signs_out() {
-    let tokens = Tokens::new(Some("stale"), Err(TokenError::Failed("clerk".into())));
+fn a_fresh_token_refused_for_a_reason_sign_in_does_not_cure_is_shown_not_signed_out() {
+    for why in [
+        reason::CLAIMS_MISSING,
+        reason::TOKEN_INVALID_ISSUER,
+        reason::TOKEN_INVALID_AUTHORIZED_PARTIES,
+        reason::USER_DELETED,
+    ] {
+        let tokens = Tokens::new(Some("stale"), Ok(Some("fresh")));
+        let server = Server::accepting(&[]);
+        server.refusal_reason.set(Some(why));
+        let (policy, verdicts) = policy(&tokens);
+
+        let answer = block_on(policy.send(&Request::get(&server))).unwrap();
+
+        assert_eq!(answer.status, 401, "{why}");
+        assert_eq!(answer.reason, Some(why), "the caller sees the reason");
+        assert_eq!(
+            server.tokens_seen(),
+            [some("stale"), some("fresh")],
+            "{why}"
+        );
+        assert_eq!(verdicts.0.borrow().len(), 0, "{why}: no sign-out");
+    }
+}
+
+#[test]
+fn a_pending_session_goes_to_session_tasks_instead_of_signing_out() {
+    let tokens = Tokens::new(Some("stale"), Ok(Some("fresh")));
     let server = Server::accepting(&[]);
-    let (policy, signed_out) = policy(&tokens);
+    server.refusal_reason.set(Some(reason::SESSION_PENDING));
+    let (policy, verdicts) = policy(&tokens);
 
-    let status = status_of(block_on(policy.send(&Request::get(&server))));
+    let answer = block_on(policy.send(&Request::get(&server))).unwrap();
 
-    assert_eq!(status, 401);
-    assert_eq!(server.attempts(), 2);
-    assert_eq!(signed_out.get(), 1);
+    assert_eq!(answer.reason, Some(reason::SESSION_PENDING));
+    assert_eq!(verdicts.count(Refusal::SessionPending), 1);
+    assert_eq!(verdicts.get(), 0);
 }
 
 #[test]

@@ -122,6 +122,7 @@ where
                         .into(),
                 }
             })?;
+        let answer = answer.with_error_envelope();
         decode_answer(answer.status, &answer.body)
     })
 }

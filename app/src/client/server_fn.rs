@@ -89,6 +89,7 @@ fn send_under_policy<E: FromServerFnError>(
         super::policy()
             .send(&FetchTransport::new(&request.0))
             .await
+            .map(BufferedResponse::with_error_envelope)
             .map_err(|error| E::from_server_fn_error(ServerFnErrorErr::Request(error.0)))
     })
 }

@@ -132,7 +132,7 @@ fn a_refused_server_function_request_is_replayed_with_the_same_pieces() {
         request: &request.0,
         attempts: RefCell::default(),
     };
-    let policy = AuthPolicy::new(Rc::new(Tokens(Some("stale"))), || {});
+    let policy = AuthPolicy::new(Rc::new(Tokens(Some("stale"))), |_| {});
 
     let answer = block_on(policy.send(&server)).unwrap();
 
@@ -158,7 +158,7 @@ fn a_refusal_without_a_session_reaches_the_caller_as_a_typed_api_error() {
     };
     let signed_out = Rc::new(Cell::new(false));
     let flag = signed_out.clone();
-    let policy = AuthPolicy::new(Rc::new(Tokens(None)), move || flag.set(true));
+    let policy = AuthPolicy::new(Rc::new(Tokens(None)), move |_| flag.set(true));
 
     let answer = block_on(policy.send(&server)).unwrap();
 
@@ -177,6 +177,102 @@ fn a_refusal_without_a_session_reaches_the_caller_as_a_typed_api_error() {
     ));
     let error = <ApiError as FromServerFnError>::de(bytes.unwrap());
     assert_eq!(error.reason(), Some(reason::TOKEN_EXPIRED));
+}
+
+/// What server_fn makes of an error answer: it decodes the body alone.
+fn server_fn_error(answer: BufferedResponse) -> ApiError {
+    let answer = answer.with_error_envelope();
+    let bytes = block_on(<BufferedResponse as ClientRes<ApiError>>::try_into_bytes(
+        answer,
+    ));
+    <ApiError as FromServerFnError>::de(bytes.unwrap())
+}
+
+fn raw(status: u16, body: &'static str, retry_after: Option<&str>) -> BufferedResponse {
+    BufferedResponse {
+        status,
+        body: Bytes::from_static(body.as_bytes()),
+        retry_after: retry_after.map(str::to_owned),
+        ..BufferedResponse::default()
+    }
+}
+
+#[test]
+fn a_proxys_html_502_reaches_a_server_function_as_unavailable_like_rest() {
+    let html = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+    let error = server_fn_error(raw(502, html, None));
+    assert!(matches!(error, ApiError::Unavailable { .. }), "{error:?}");
+    assert_eq!(error, ApiError::from_response(502, html.as_bytes()));
+}
+
+#[test]
+fn a_bare_413_and_408_keep_their_kind_in_server_functions() {
+    assert_eq!(
+        server_fn_error(raw(413, "Request Entity Too Large", None)),
+        ApiError::bad_request("The request is too large.")
+    );
+    let timeout = server_fn_error(raw(408, "", None));
+    assert_eq!(timeout, ApiError::from_status(408));
+    assert!(matches!(timeout, ApiError::Unavailable { .. }));
+}
+
+#[test]
+fn a_server_function_503_with_retry_after_carries_the_wait() {
+    let error = server_fn_error(raw(503, "busy", Some("12")));
+    assert_eq!(error.retry_after_secs(), Some(12));
+}
+
+#[test]
+fn the_apis_own_envelope_is_left_as_it_is() {
+    let envelope = ApiError::conflict("name", "taken");
+    let body = serde_json::to_vec(&envelope).unwrap();
+    let answer = BufferedResponse {
+        status: 409,
+        body: Bytes::from(body.clone()),
+        ..BufferedResponse::default()
+    }
+    .with_error_envelope();
+    assert_eq!(answer.body.as_ref(), body.as_slice());
+    assert_eq!(server_fn_error(answer), envelope);
+}
+
+#[test]
+fn a_refresh_that_fails_reaches_the_server_function_as_unavailable() {
+    struct Failing;
+    impl TokenProvider for Failing {
+        fn token(
+            &self,
+            fresh: bool,
+        ) -> futures::future::LocalBoxFuture<'static, Result<Option<String>, TokenError>> {
+            Box::pin(async move {
+                if fresh {
+                    Err(TokenError::TimedOut)
+                } else {
+                    Ok(Some("stale".to_owned()))
+                }
+            })
+        }
+    }
+    let request = post("text=hello");
+    let server = EchoServer {
+        request: &request.0,
+        attempts: RefCell::default(),
+    };
+    let signed_out = Rc::new(Cell::new(false));
+    let flag = signed_out.clone();
+    let policy = AuthPolicy::new(Rc::new(Failing), move |_| flag.set(true));
+
+    let answer = block_on(policy.send(&server)).unwrap();
+
+    assert_eq!(
+        server.attempts.borrow().len(),
+        1,
+        "no retry with the refused token"
+    );
+    assert!(!signed_out.get());
+    let error = server_fn_error(answer);
+    assert!(matches!(error, ApiError::Unavailable { .. }), "{error:?}");
+    assert!(error.user_message().contains("temporarily unavailable"));
 }
 
 #[cfg(not(any(feature = "ssr", feature = "hydrate")))]

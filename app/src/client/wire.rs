@@ -5,6 +5,8 @@ use http::Method;
 use leptos::server_fn::Bytes;
 
 use super::policy::Answer;
+use super::token::TokenError;
+use crate::api::{ApiError, ErrorEnvelope};
 
 /// Everything needed to send a request again: nothing in it is consumed by sending.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,6 +54,8 @@ pub struct BufferedResponse {
     pub url: String,
     pub location: Option<String>,
     pub www_authenticate: Option<String>,
+    /// `Retry-After`, as sent (seconds, or an HTTP date this client does not read).
+    pub retry_after: Option<String>,
     /// server_fn's own redirect header was present.
     pub server_fn_redirect: bool,
     pub body: Bytes,
@@ -64,6 +68,44 @@ impl Answer for BufferedResponse {
 
     fn www_authenticate(&self) -> Option<&str> {
         self.www_authenticate.as_deref()
+    }
+
+    fn refusal_reason(&self) -> Option<String> {
+        serde_json::from_slice::<ErrorEnvelope>(&self.body)
+            .ok()
+            .and_then(|envelope| envelope.error.reason)
+    }
+
+    fn token_unavailable(error: &TokenError) -> Self {
+        leptos::logging::warn!("no fresh session token, answering unavailable: {error}");
+        let error = ApiError::unavailable(
+            "Your session could not be refreshed: Clerk is temporarily unavailable.",
+        );
+        Self {
+            status: error.status(),
+            status_text: "Service Unavailable".into(),
+            body: Bytes::from(serde_json::to_vec(&error).unwrap_or_default()),
+            ..Self::default()
+        }
+    }
+}
+
+impl BufferedResponse {
+    /// An error answer whose body is not the API's envelope (a proxy's HTML 502, a bare 413
+    /// or 408) gets the envelope its status means, and a `Retry-After` header becomes the
+    /// envelope's wait: server_fn decodes an error from the body alone, and must see what the
+    /// REST client sees.
+    pub fn with_error_envelope(mut self) -> Self {
+        if self.status < 400 {
+            return self;
+        }
+        let error = ApiError::from_answer(self.status, &self.body, self.retry_after.as_deref());
+        let already = serde_json::from_slice::<ErrorEnvelope>(&self.body)
+            .is_ok_and(|envelope| ApiError::from(envelope) == error);
+        if !already && let Ok(body) = serde_json::to_vec(&error) {
+            self.body = Bytes::from(body);
+        }
+        self
     }
 }
 

@@ -170,32 +170,12 @@ fn ProfileDetails(profile: UserProfile) -> impl IntoView {
     }
 }
 
-/// One sentence per kind of failure, in words a person can act on.
+/// One sentence per kind of failure, in words a person can act on ([`ApiError::user_message`]).
 #[component]
 pub fn ErrorNotice(error: ApiError) -> impl IntoView {
-    let text = match &error {
-        ApiError::Network { .. } => {
-            "The server could not be reached. Check your connection and try again.".to_owned()
-        }
-        ApiError::Unauthorized { .. } => "Your session has ended. Please sign in again.".to_owned(),
-        ApiError::Forbidden { .. } => "You are not allowed to do that.".to_owned(),
-        ApiError::NotFound { .. } => "That no longer exists.".to_owned(),
-        ApiError::RateLimited { .. } => {
-            "Too many requests. Wait a moment and try again.".to_owned()
-        }
-        ApiError::Unavailable { .. } | ApiError::Server { .. } => {
-            "Something went wrong on our side. Please try again shortly.".to_owned()
-        }
-        ApiError::Decode { .. } => {
-            "The server's answer could not be read. Please reload.".to_owned()
-        }
-        ApiError::BadRequest { message }
-        | ApiError::Conflict { message, .. }
-        | ApiError::Validation { message, .. } => message.clone(),
-    };
     view! {
-        <p class="notice error" role="alert">
-            {text}
+        <p class="notice error" role="alert" data-reason=error.reason().map(str::to_owned)>
+            {error.user_message()}
         </p>
     }
 }

@@ -5,13 +5,16 @@
 //! - A valid token: verify, sync, `CurrentUser` into the extensions.
 //! - An invalid token: 401 with Clerk's reason on `/api/*` (REST and server functions); a page
 //!   load renders signed out instead (clerk-js refreshes the cookie in the browser).
+//! - A document navigation with an expired or stale cookie token, or none beside a signed-in
+//!   `__client_uat`: Clerk's handshake ([`super::handshake`]) first, so the page is rendered
+//!   signed in; coming back from it, the verified cookies are set.
 //! - A cookie-authenticated request that changes state must come from an allowed origin.
 
 use std::{sync::Arc, time::SystemTime};
 
 use app::{
     api::{ApiError, reason},
-    auth::CurrentUser,
+    auth::{CurrentUser, HandshakeExhausted},
 };
 use axum::{
     extract::{Request, State},
@@ -22,9 +25,10 @@ use axum::{
 use url::Url;
 
 use super::{
-    failure::AuthFailure,
+    failure::{AuthFailure, Rejection},
+    handshake::{self, Handshake, HandshakeReason, Start},
     service::Authenticator,
-    token::{TokenSource, find_token},
+    token::{TokenSource, find_token, signed_in_client_uat},
 };
 
 #[derive(Clone)]
@@ -34,6 +38,8 @@ pub struct AuthLayerState {
     pub allowed_origins: Arc<Vec<String>>,
     /// clerk-js's cookie-name suffix for this instance's publishable key.
     pub cookie_suffix: Option<Arc<str>>,
+    /// Clerk's handshake for document navigations; `None` leaves stale pages to clerk-js.
+    pub handshake: Option<Arc<Handshake>>,
 }
 
 pub async fn authenticate(
@@ -47,7 +53,38 @@ pub async fn authenticate(
         return next.run(request).await;
     }
     let is_api = path.starts_with("/api/");
-    let Some(found) = find_token(request.headers(), state.cookie_suffix.as_deref()) else {
+    // Only pages: the Frontend API's own pages (proxy mode) and probes are no app pages.
+    let handshake = state.handshake.as_deref().filter(|_| {
+        !is_api
+            && !path.starts_with("/__clerk")
+            && handshake::is_document_request(request.method(), request.headers())
+    });
+    if let Some(handshake) = handshake
+        && let Some(payload) = handshake::payload(request.uri())
+    {
+        let directives = match state.authenticator.verify_handshake(&payload, now()).await {
+            Ok(directives) => directives,
+            Err(failure) => {
+                // Back to the clean URL with nothing set; the redirect counter ends any loop.
+                tracing::warn!("handshake payload refused: {failure}");
+                Vec::new()
+            }
+        };
+        return handshake.finish(request.uri(), &directives);
+    }
+    let suffix = state.cookie_suffix.as_deref();
+    let Some(found) = find_token(request.headers(), suffix) else {
+        if let Some(handshake) = handshake
+            && signed_in_client_uat(request.headers(), suffix).is_some()
+        {
+            return handshake_or_signed_out(
+                handshake,
+                request,
+                next,
+                HandshakeReason::UatWithoutToken,
+            )
+            .await;
+        }
         return next.run(request).await;
     };
     if found.source == TokenSource::Cookie
@@ -61,6 +98,7 @@ pub async fn authenticate(
         )
         .into_response();
     }
+    let from_cookie = found.source == TokenSource::Cookie;
     let result = state.authenticator.authenticate(&found, now()).await;
     match result {
         Ok(user) => {
@@ -70,12 +108,57 @@ pub async fn authenticate(
         Err(failure) => {
             log(&failure);
             if is_api {
-                failure.into_response()
-            } else {
-                // A page renders signed out; the browser's clerk-js will refresh the cookie.
-                next.run(request).await
+                return failure.into_response();
             }
+            if let Some(handshake) = handshake
+                && from_cookie
+                && outdated(&failure)
+            {
+                return handshake_or_signed_out(
+                    handshake,
+                    request,
+                    next,
+                    HandshakeReason::TokenOutdated,
+                )
+                .await;
+            }
+            // A page renders signed out; the browser's clerk-js will refresh the cookie.
+            next.run(request).await
         }
+    }
+}
+
+/// Refusals a fresh token from the Frontend API cures (Clerk's handshake reasons): the token
+/// is too old, too new for this clock, or older than the browser's last sign-in.
+fn outdated(failure: &AuthFailure) -> bool {
+    matches!(
+        failure,
+        AuthFailure::Rejected(
+            Rejection::Expired
+                | Rejection::StaleCookie
+                | Rejection::NotActiveYet
+                | Rejection::IatInTheFuture
+        )
+    )
+}
+
+async fn handshake_or_signed_out(
+    handshake: &Handshake,
+    mut request: Request,
+    next: Next,
+    reason: HandshakeReason,
+) -> Response {
+    match handshake.start(request.headers(), request.uri(), reason) {
+        Start::Redirect(redirect) => redirect,
+        Start::LimitReached => {
+            tracing::warn!(
+                "handshake limit reached: the session cookie could not be refreshed; rendering \
+                 signed out"
+            );
+            request.extensions_mut().insert(HandshakeExhausted);
+            next.run(request).await
+        }
+        Start::Impossible => next.run(request).await,
     }
 }
 

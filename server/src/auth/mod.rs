@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod failure;
+pub mod handshake;
 pub mod keys;
 pub mod layer;
 pub mod service;

@@ -69,6 +69,11 @@ impl Authenticator {
                 session
             }
         };
+        // A token naming no origin rides only in this site's own cookie (what Clerk's
+        // handshake sets); presented in a header, anyone could have fetched it.
+        if session.azp_missing && token.source == TokenSource::Header {
+            return Err(Rejection::InvalidAuthorizedParty.into());
+        }
         if token.source == TokenSource::Cookie
             && token
                 .client_uat
@@ -78,6 +83,15 @@ impl Authenticator {
             return Err(Rejection::StaleCookie.into());
         }
         self.user_for(&session).await
+    }
+
+    /// The cookie directives of a verified handshake payload.
+    pub async fn verify_handshake(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<Vec<String>, AuthFailure> {
+        self.verifier.verify_handshake(token, now).await
     }
 
     /// The warm path is the first branch: a cached user whose profile equals the token's

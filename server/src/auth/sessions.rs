@@ -78,6 +78,7 @@ mod tests {
             expires_at,
             profile: None,
             fields: populatte::ProfileFields::NONE,
+            azp_missing: false,
         })
     }
 

@@ -69,6 +69,14 @@ pub fn find_token<'a>(headers: &'a HeaderMap, suffix: Option<&str>) -> Option<Fo
     })
 }
 
+/// `__client_uat` (seconds) when it says signed in, whether or not a session cookie rides
+/// along: the handshake's cue when the session cookie is gone.
+pub fn signed_in_client_uat(headers: &HeaderMap, suffix: Option<&str>) -> Option<i64> {
+    suffixed_cookie(headers, "__client_uat", suffix)
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|uat| *uat > 0)
+}
+
 /// `<name>_<suffix>` when present, else `<name>`.
 fn suffixed_cookie<'a>(
     headers: &'a HeaderMap,

@@ -48,6 +48,10 @@ pub struct VerifiedSession {
     pub profile: Option<Profile>,
     /// Which of them it has: a template may carry just some.
     pub fields: ProfileFields,
+    /// Authorized parties are configured and the token names none (`azp` absent): Clerk
+    /// mints such tokens for top-level navigations (the handshake). The caller decides by
+    /// where the token came from ([`super::service::Authenticator::authenticate`]).
+    pub azp_missing: bool,
 }
 
 #[derive(Clone)]
@@ -87,6 +91,14 @@ struct Claims {
     image_url: Option<Option<String>>,
 }
 
+/// What a handshake payload says: the `Set-Cookie` values to apply.
+#[derive(Deserialize)]
+struct HandshakeClaims {
+    handshake: Vec<String>,
+    iss: Option<String>,
+    exp: Option<i64>,
+}
+
 impl Verifier {
     pub fn new(keys: KeyStore, settings: VerifierSettings) -> Self {
         Self { keys, settings }
@@ -96,8 +108,9 @@ impl Verifier {
         self.settings.skew_secs
     }
 
-    /// Checks `token` at `now` (Unix seconds).
-    pub async fn verify(&self, token: &str, now: i64) -> Result<VerifiedSession, AuthFailure> {
+    /// The payload of a token signed (RS256) by one of the instance's keys, with a session
+    /// category (or none): format, `typ`, algorithm, key and signature, before any claim.
+    async fn signed_payload(&self, token: &str) -> Result<Vec<u8>, AuthFailure> {
         let mut segments = token.split('.');
         let (Some(header_b64), Some(payload_b64), Some(signature), None) = (
             segments.next(),
@@ -149,10 +162,40 @@ impl Verifier {
         if header.cat.is_some_and(|cat| cat != SESSION_TOKEN_CATEGORY) {
             return Err(Rejection::TypeMismatch.into());
         }
+        Ok(decode_segment(payload_b64)?)
+    }
+
+    /// Checks a handshake payload (`__clerk_handshake`) at `now` and returns its cookie
+    /// directives. Clerk's SDK checks only the signature and category; here `iss` must also
+    /// be the instance's and an `exp` must not have passed, when the payload has them.
+    pub async fn verify_handshake(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<Vec<String>, AuthFailure> {
+        let payload = self.signed_payload(token).await?;
+        let claims: HandshakeClaims =
+            serde_json::from_slice(&payload).map_err(|_| Rejection::Malformed)?;
+        if let (Some(issuer), Some(iss)) = (&self.settings.issuer, &claims.iss)
+            && iss != issuer
+        {
+            return Err(Rejection::InvalidIssuer.into());
+        }
+        if claims
+            .exp
+            .is_some_and(|exp| exp <= now - self.settings.skew_secs)
+        {
+            return Err(Rejection::Expired.into());
+        }
+        Ok(claims.handshake)
+    }
+
+    /// Checks `token` at `now` (Unix seconds).
+    pub async fn verify(&self, token: &str, now: i64) -> Result<VerifiedSession, AuthFailure> {
+        let payload = self.signed_payload(token).await?;
         // Typed claims: a string-typed `exp`, `nbf` or `iat` does not parse, so it can never
         // be skipped as "absent" (the flaw of CVE-2026-25537 in jsonwebtoken's own checks).
-        let claims: Claims = serde_json::from_slice(&decode_segment(payload_b64)?)
-            .map_err(|_| Rejection::Malformed)?;
+        let claims: Claims = serde_json::from_slice(&payload).map_err(|_| Rejection::Malformed)?;
         // Older JWT-template tokens have no `cat` header; what gives them away is the missing
         // `sid`. They outlive the session they were minted in, so they never count as one.
         let Some(session_id) = claims.sid.clone() else {
@@ -177,14 +220,13 @@ impl Verifier {
             }
             _ => return Err(Rejection::VerificationFailed.into()),
         };
-        if !self.settings.authorized_parties.is_empty() {
-            let listed = claims
-                .azp
-                .as_deref()
-                .is_some_and(|azp| self.settings.authorized_parties.iter().any(|p| p == azp));
-            if !listed {
-                return Err(Rejection::InvalidAuthorizedParty.into());
-            }
+        let parties = &self.settings.authorized_parties;
+        let azp_missing = !parties.is_empty() && claims.azp.is_none();
+        if let Some(azp) = claims.azp.as_deref()
+            && !parties.is_empty()
+            && !parties.iter().any(|p| p == azp)
+        {
+            return Err(Rejection::InvalidAuthorizedParty.into());
         }
         if let Some(issuer) = &self.settings.issuer
             && claims.iss.as_deref() != Some(issuer.as_str())
@@ -230,6 +272,7 @@ impl Verifier {
             expires_at: exp,
             profile,
             fields,
+            azp_missing,
         })
     }
 }

@@ -13,6 +13,7 @@ use url::Url;
 use super::backend::BackendSettings;
 use crate::{
     auth::{
+        handshake::FrontendApi,
         keys::{JwksSettings, KeyStore},
         verify::VerifierSettings,
     },
@@ -30,6 +31,10 @@ pub struct ClerkSetup {
     pub script: ClerkScript,
     /// clerk-js's suffix for cookie names, from the publishable key.
     pub cookie_suffix: String,
+    /// Where document navigations go for Clerk's handshake.
+    pub frontend_api: FrontendApi,
+    /// A development instance (`pk_test_` key): its handshake needs the dev-browser token.
+    pub development_instance: bool,
     pub emulator: Option<Emulator>,
 }
 
@@ -94,6 +99,11 @@ impl ClerkSetup {
                 proxy_url: None,
             },
             cookie_suffix: clerk_emulator::cookie_suffix(publishable_key.as_str()),
+            frontend_api: FrontendApi::Url(
+                Url::parse(&format!("{}/", publishable_key.issuer()))
+                    .map_err(|e| ConfigError::new("CLERK_PUBLISHABLE_KEY", e.to_string()))?,
+            ),
+            development_instance: !publishable_key.is_live(),
             emulator: None,
         })
     }
@@ -160,6 +170,9 @@ impl ClerkSetup {
                 proxy_url: Some(EMULATOR_PREFIX.to_owned()),
             },
             cookie_suffix: emulator.cookie_suffix().to_owned(),
+            frontend_api: FrontendApi::Proxy(EMULATOR_PREFIX.to_owned()),
+            // The emulator is a production instance (`pk_live_`): no dev-browser flow.
+            development_instance: false,
             emulator: Some(emulator),
         })
     }

@@ -7,6 +7,7 @@ mod binary;
 mod clerk_mock;
 mod delivery;
 mod emulator;
+mod handshake;
 mod health;
 mod helpers;
 mod http_stack;

@@ -354,6 +354,7 @@ struct PatchSettings {
     clock_offset_secs: Option<i64>,
     token_lifetime_secs: Option<u64>,
     omit_custom_claims: Option<bool>,
+    failing_handshakes: Option<u32>,
 }
 
 async fn patch_settings(
@@ -380,6 +381,9 @@ async fn patch_settings(
         }
         if let Some(omit) = body.omit_custom_claims {
             settings.omit_custom_claims = omit;
+        }
+        if let Some(count) = body.failing_handshakes {
+            settings.failing_handshakes = count;
         }
     });
     Ok(Json(json!(settings)))

@@ -66,6 +66,9 @@ pub struct Settings {
     pub clock_offset_secs: i64,
     pub token_lifetime_secs: u64,
     pub omit_custom_claims: bool,
+    /// This many handshakes hand out an already expired session token (a handshake that
+    /// does not help), to test an app's redirect-loop protection.
+    pub failing_handshakes: u32,
 }
 
 impl Emulator {
@@ -128,6 +131,7 @@ impl Emulator {
                     clock_offset_secs: 0,
                     token_lifetime_secs: lifetime,
                     omit_custom_claims: config.omit_custom_claims,
+                    failing_handshakes: 0,
                 }),
                 state: Mutex::new(Versioned {
                     data: loaded.unwrap_or_default(),
@@ -265,6 +269,27 @@ impl Emulator {
         // The base parsed as a URL, so base + absolute path is a URL too.
         Url::parse(&format!("{}{path}", self.inner.base))
             .unwrap_or_else(|_| self.inner.base_url.clone())
+    }
+
+    /// The handshake payload for `directives`, signed with the current key at emulator time.
+    pub(crate) fn sign_handshake(&self, directives: &[String]) -> Result<String, EmulatorError> {
+        let now = now_millis() / 1000 + self.settings().clock_offset_secs;
+        tokens::handshake(
+            &self.inner.keys.current(),
+            &self.inner.base,
+            now,
+            directives,
+        )
+    }
+
+    /// Whether this handshake is one of the failing ones the settings ask for (counting it).
+    pub(crate) fn take_failing_handshake(&self) -> bool {
+        let mut settings = lock(&self.inner.settings);
+        if settings.failing_handshakes == 0 {
+            return false;
+        }
+        settings.failing_handshakes -= 1;
+        true
     }
 
     pub(crate) fn settings(&self) -> Settings {

@@ -120,6 +120,38 @@ pub fn mint(key: &SigningKey, mint: &Mint<'_>) -> Result<Minted, EmulatorError> 
         Some(azp) => claims.insert("azp".into(), json!(azp)),
         None => claims.remove("azp"),
     };
+    Ok(Minted {
+        jwt: sign(key, category, claims)?,
+        kid: key.kid.clone(),
+        iat,
+        exp,
+    })
+}
+
+/// How long a handshake payload is good for: one redirect, with room for a slow network.
+pub const HANDSHAKE_LIFETIME_SECS: i64 = 60;
+
+/// Clerk's handshake payload: a JWT signed by the instance key (session-token category, as
+/// Clerk mints it) whose `handshake` claim lists `Set-Cookie` values for the app to apply.
+pub fn handshake(
+    key: &SigningKey,
+    issuer: &str,
+    now: i64,
+    directives: &[String],
+) -> Result<String, EmulatorError> {
+    let mut claims = Map::new();
+    claims.insert("handshake".into(), json!(directives));
+    claims.insert("iss".into(), json!(issuer));
+    claims.insert("iat".into(), json!(now));
+    claims.insert("exp".into(), json!(now + HANDSHAKE_LIFETIME_SECS));
+    sign(key, SESSION_TOKEN_CATEGORY, claims)
+}
+
+fn sign(
+    key: &SigningKey,
+    category: &str,
+    claims: Map<String, Value>,
+) -> Result<String, EmulatorError> {
     // jsonwebtoken's `Header` has no room for Clerk's `cat`, so the header is written here
     // and only the signature comes from jsonwebtoken.
     let header = json!({ "alg": "RS256", "cat": category, "kid": key.kid, "typ": "JWT" });
@@ -131,12 +163,7 @@ pub fn mint(key: &SigningKey, mint: &Mint<'_>) -> Result<Minted, EmulatorError> 
     let signature =
         jsonwebtoken::crypto::sign(signing_input.as_bytes(), &key.encoding, Algorithm::RS256)
             .map_err(|e| EmulatorError::Sign(e.to_string()))?;
-    Ok(Minted {
-        jwt: format!("{signing_input}.{signature}"),
-        kid: key.kid.clone(),
-        iat,
-        exp,
-    })
+    Ok(format!("{signing_input}.{signature}"))
 }
 
 /// Replaces Clerk's `{{user.…}}` shortcodes. A string that is exactly one shortcode becomes

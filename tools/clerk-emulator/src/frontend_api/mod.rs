@@ -10,6 +10,7 @@
 mod client;
 mod environment;
 mod faults;
+mod handshake;
 mod json;
 mod sessions;
 mod sign_in;
@@ -50,6 +51,7 @@ pub fn router() -> Router<Emulator> {
             "/v1/client/sessions",
             axum::routing::delete(client::remove_sessions),
         )
+        .route("/v1/client/handshake", get(handshake::handshake))
         .route("/v1/client/sessions/{sid}/tokens", post(sessions::token))
         .route(
             "/v1/client/sessions/{sid}/tokens/{template}",

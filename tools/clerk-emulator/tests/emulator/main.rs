@@ -8,6 +8,7 @@ mod backend_api;
 mod binary;
 mod fapi_flows;
 mod frontend_api;
+mod handshake;
 mod helpers;
 mod node_sdk;
 mod persistence;
