@@ -30,7 +30,6 @@ use server::{
         AuthLayerState, Authenticator, cache::UserCache, keys::KeyStore, layer::authenticate,
         verify::Verifier, verify::VerifierSettings,
     },
-    config::Config,
     routes::me::me,
 };
 use time::OffsetDateTime;
@@ -142,10 +141,8 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(256.0);
-    // `cargo bench` passes `--bench`; nothing else is expected.
-    let caches = Config::load(&[("DATABASE_URL", "postgres://unused@127.0.0.1/unused")])
-        .unwrap()
-        .caches;
+    let token_cache_bytes = server::auth::sessions::DEFAULT_CAPACITY_BYTES;
+    let user_cache_entries = server::auth::cache::DEFAULT_CAPACITY;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -161,13 +158,13 @@ fn main() {
             ),
             Arc::new(ForgetfulUsers),
             Arc::new({
-                let cache = UserCache::new(caches.user_cache_entries, Duration::from_secs(600));
+                let cache = UserCache::new(user_cache_entries, Duration::from_secs(600));
                 cache.set_enabled(true);
                 cache
             }),
             None,
         )
-        .with_token_cache(caches.token_cache_bytes),
+        .with_token_cache(token_cache_bytes),
     );
     let router = Router::new()
         .route("/api/me", get(me))
@@ -191,8 +188,8 @@ fn main() {
     println!(
         "memory: {tokens} distinct tokens; token cache {} MiB, user cache {} entries; \
          baseline VmRSS {baseline:.1} MiB",
-        caches.token_cache_bytes >> 20,
-        caches.user_cache_entries
+        token_cache_bytes >> 20,
+        user_cache_entries
     );
     let started = Instant::now();
     let mut minting = Duration::ZERO;
