@@ -71,11 +71,49 @@ pub struct HttpConfig {
     pub body_limit_bytes: usize,
 }
 
+/// The bounds of the in-process caches (see the README for what each costs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheConfig {
+    /// The verified-token cache, in bytes of tokens and claims (`AUTH_TOKEN_CACHE_MIB`).
+    pub token_cache_bytes: u64,
+    /// Users kept in the user cache (`AUTH_USER_CACHE_ENTRIES`).
+    pub user_cache_entries: usize,
+    /// Clerk Backend API answers kept (`CLERK_API_CACHE_ENTRIES`).
+    pub clerk_api_cache_entries: usize,
+}
+
+impl CacheConfig {
+    fn load(source: &impl Source) -> Result<Self, ConfigError> {
+        let mib: u64 = number(
+            source,
+            "AUTH_TOKEN_CACHE_MIB",
+            crate::auth::sessions::DEFAULT_CAPACITY_BYTES >> 20,
+            1..=65_536,
+        )?;
+        Ok(Self {
+            token_cache_bytes: mib << 20,
+            user_cache_entries: number(
+                source,
+                "AUTH_USER_CACHE_ENTRIES",
+                crate::auth::cache::DEFAULT_CAPACITY,
+                1..=10_000_000,
+            )?,
+            clerk_api_cache_entries: number(
+                source,
+                "CLERK_API_CACHE_ENTRIES",
+                crate::clerk::backend::DEFAULT_CACHE_ENTRIES,
+                1..=1_000_000,
+            )?,
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub leptos: LeptosOptions,
     pub database: DatabaseConfig,
     pub http: HttpConfig,
+    pub caches: CacheConfig,
     pub log_format: LogFormat,
     pub clerk: ClerkConfig,
     /// Real Clerk or the offline emulator, decided (and checked) once here.
@@ -136,6 +174,7 @@ impl Config {
                     1024..=64 * 1024 * 1024,
                 )?,
             },
+            caches: CacheConfig::load(source)?,
             log_format: log_format(source)?,
             clerk,
             clerk_mode,
@@ -339,6 +378,28 @@ mod tests {
             error_variable(Config::load(&[DB, ("REQUEST_BODY_LIMIT_BYTES", "-1")])),
             "REQUEST_BODY_LIMIT_BYTES"
         );
+    }
+
+    #[test]
+    fn cache_bounds_have_defaults_and_are_named_when_wrong() {
+        let caches = Config::load(&[DB]).unwrap().caches;
+        assert_eq!(caches.token_cache_bytes, 64 << 20);
+        assert_eq!(caches.user_cache_entries, 100_000);
+        assert_eq!(caches.clerk_api_cache_entries, 10_000);
+        let caches = Config::load(&[DB, ("AUTH_TOKEN_CACHE_MIB", "8")])
+            .unwrap()
+            .caches;
+        assert_eq!(caches.token_cache_bytes, 8 << 20);
+        for variable in [
+            "AUTH_TOKEN_CACHE_MIB",
+            "AUTH_USER_CACHE_ENTRIES",
+            "CLERK_API_CACHE_ENTRIES",
+        ] {
+            assert_eq!(
+                error_variable(Config::load(&[DB, (variable, "0")])),
+                variable
+            );
+        }
     }
 
     #[test]

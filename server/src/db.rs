@@ -107,10 +107,12 @@ pub fn is_connection_error(err: &sqlx::Error) -> bool {
         | sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::WorkerCrashed => true,
-        // Class 08 is "connection exception"; 57P03 is "the database system is starting up".
-        sqlx::Error::Database(db) => db
-            .code()
-            .is_some_and(|code| code.starts_with("08") || code == "57P03"),
+        // Class 08 is "connection exception"; 57P01 to 57P03 are the server shutting down
+        // (a restart: "terminating connection due to administrator command"), crashing, or
+        // still starting up. Each is an outage to retry, not a failed query.
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
         _ => false,
     }
 }

@@ -118,14 +118,22 @@ impl Application {
             .build()
             .map_err(|e| ClerkSetupError::Emulator(format!("HTTP client: {e}")))?;
         let clerk = ClerkSetup::new(&config, local_addr, &http).await?;
-        let authenticator = Arc::new(Authenticator::new(
-            Verifier::new(clerk.keys, clerk.verifier),
-            Arc::new(PgUsers::new(pool.clone())),
-            Arc::new(UserCache::new(100_000, Duration::from_secs(600))),
-            clerk
-                .backend
-                .map(|settings| ClerkBackend::new(settings, http.clone())),
-        ));
+        let caches = &config.caches;
+        let authenticator = Arc::new(
+            Authenticator::new(
+                Verifier::new(clerk.keys, clerk.verifier),
+                Arc::new(PgUsers::new(pool.clone())),
+                Arc::new(UserCache::new(
+                    caches.user_cache_entries,
+                    Duration::from_secs(600),
+                )),
+                clerk.backend.map(|mut settings| {
+                    settings.cache_entries = caches.clerk_api_cache_entries;
+                    ClerkBackend::new(settings, http.clone())
+                }),
+            )
+            .with_token_cache(caches.token_cache_bytes),
+        );
         let notify_task = spawn_listener(pool.clone(), authenticator.clone());
         let purge_task = webhooks::purge::spawn_purge(pool.clone());
         let webhooks = clerk

@@ -6,7 +6,6 @@
 //! not put what it read into the cache after it.
 
 use std::{
-    collections::HashMap,
     sync::{
         RwLock,
         atomic::{AtomicBool, AtomicU64, Ordering},
@@ -15,6 +14,10 @@ use std::{
 };
 
 use populatte::{ClerkId, User};
+use quick_cache::sync::Cache;
+
+/// The default bound of the user cache (`AUTH_USER_CACHE_ENTRIES`).
+pub const DEFAULT_CAPACITY: usize = 100_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cached {
@@ -23,17 +26,23 @@ pub enum Cached {
     Deleted,
 }
 
+#[derive(Clone)]
 struct Entry {
     value: Cached,
     stored_at: Instant,
 }
 
+/// At most `capacity` users: a full cache evicts the users least likely to be asked for again
+/// (S3-FIFO), never everything at once.
 pub struct UserCache {
-    entries: RwLock<HashMap<ClerkId, Entry>>,
+    entries: Cache<ClerkId, Entry>,
+    /// Fills share it, invalidations take it alone: a fill checks the epoch and stores as one
+    /// step, so no fill that read the database before an invalidation lands after it. Reads
+    /// never take it.
+    fills: RwLock<()>,
     /// Off while invalidations may be missed (the notification listener is down).
     enabled: AtomicBool,
     epoch: AtomicU64,
-    capacity: usize,
     /// A safety net should an invalidation ever be missed: entries are re-read after this.
     max_age: Duration,
 }
@@ -43,10 +52,10 @@ impl UserCache {
     /// `LISTEN`), so nothing is served from it that a missed notification made stale.
     pub fn new(capacity: usize, max_age: Duration) -> Self {
         Self {
-            entries: RwLock::new(HashMap::new()),
+            entries: Cache::new(capacity.max(1)),
+            fills: RwLock::new(()),
             enabled: AtomicBool::new(false),
             epoch: AtomicU64::new(0),
-            capacity,
             max_age,
         }
     }
@@ -55,9 +64,14 @@ impl UserCache {
         if !self.enabled.load(Ordering::Acquire) {
             return None;
         }
-        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-        let entry = entries.get(clerk_id)?;
-        (entry.stored_at.elapsed() < self.max_age).then(|| entry.value.clone())
+        let entry = self.entries.get(clerk_id)?;
+        if entry.stored_at.elapsed() < self.max_age {
+            Some(entry.value)
+        } else {
+            // Too old to trust: free the room rather than wait for eviction.
+            self.entries.remove(clerk_id);
+            None
+        }
     }
 
     /// Read before going to the database; hand back to [`UserCache::insert`].
@@ -79,15 +93,11 @@ impl UserCache {
 
     /// Stores `value` unless something was invalidated since `epoch` was read.
     pub fn insert(&self, clerk_id: ClerkId, value: Cached, epoch: u64) -> bool {
-        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        let _fill = self.fills.read().unwrap_or_else(|e| e.into_inner());
         if !self.enabled.load(Ordering::Acquire) || self.epoch.load(Ordering::Acquire) != epoch {
             return false;
         }
-        if entries.len() >= self.capacity && !entries.contains_key(&clerk_id) {
-            // Rare and cheap to recover from: every entry is one database read away.
-            entries.clear();
-        }
-        entries.insert(
+        self.entries.insert(
             clerk_id,
             Entry {
                 value,
@@ -98,24 +108,24 @@ impl UserCache {
     }
 
     pub fn invalidate(&self, clerk_id: &ClerkId) {
-        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        let _alone = self.fills.write().unwrap_or_else(|e| e.into_inner());
         self.epoch.fetch_add(1, Ordering::AcqRel);
-        entries.remove(clerk_id);
+        self.entries.remove(clerk_id);
     }
 
     /// Forgets everything, e.g. when notifications may have been missed.
     pub fn clear(&self) {
-        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        let _alone = self.fills.write().unwrap_or_else(|e| e.into_inner());
         self.epoch.fetch_add(1, Ordering::AcqRel);
-        entries.clear();
+        self.entries.clear();
     }
 
     pub fn len(&self) -> usize {
-        self.entries.read().unwrap_or_else(|e| e.into_inner()).len()
+        self.entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.entries.is_empty()
     }
 }
 
@@ -188,8 +198,12 @@ mod tests {
     fn entries_expire_after_max_age() {
         let cache = cache(10, Duration::ZERO);
         let ada = id("user_ada");
-        cache.insert(ada.clone(), Cached::Deleted, cache.epoch());
+        assert!(cache.insert(ada.clone(), Cached::Deleted, cache.epoch()));
         assert_eq!(cache.get(&ada), None);
+        assert!(
+            cache.is_empty(),
+            "an expired entry is dropped when asked for"
+        );
     }
 
     #[test]
@@ -203,6 +217,28 @@ mod tests {
                 cache.epoch(),
             );
             assert!(cache.len() <= 3);
+        }
+    }
+
+    #[test]
+    fn a_full_cache_evicts_some_users_instead_of_forgetting_all() {
+        let cache = cache(100, Duration::from_secs(60));
+        for i in 0..1_000 {
+            let clerk_id = id(&format!("user_{i}"));
+            cache.insert(
+                clerk_id.clone(),
+                Cached::Live(user(&clerk_id)),
+                cache.epoch(),
+            );
+            assert!(cache.len() <= 100, "the bound holds after {i} inserts");
+            if i >= 100 {
+                assert!(
+                    cache.len() >= 50,
+                    "a full cache dropped most of its users at insert {i}: {} left",
+                    cache.len()
+                );
+            }
+            assert!(cache.get(&clerk_id).is_some(), "the newest is kept");
         }
     }
 }

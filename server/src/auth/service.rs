@@ -34,12 +34,26 @@ impl Authenticator {
         backend: Option<ClerkBackend>,
     ) -> Self {
         Self {
-            sessions: SessionCache::new(100_000, verifier.skew_secs()),
+            sessions: SessionCache::new(
+                super::sessions::DEFAULT_CAPACITY_BYTES,
+                verifier.skew_secs(),
+            ),
             verifier,
             users,
             cache,
             backend,
         }
+    }
+
+    /// Bounds the verified-token cache to `capacity_bytes` (`AUTH_TOKEN_CACHE_MIB`).
+    pub fn with_token_cache(mut self, capacity_bytes: u64) -> Self {
+        self.sessions = SessionCache::new(capacity_bytes, self.verifier.skew_secs());
+        self
+    }
+
+    /// The verified-token cache: its size, for the memory measurement.
+    pub fn token_cache(&self) -> &SessionCache {
+        &self.sessions
     }
 
     pub fn cache(&self) -> &Arc<UserCache> {
@@ -65,7 +79,7 @@ impl Authenticator {
             Some(session) => session,
             None => {
                 let session = Arc::new(self.verifier.verify(token.token, now).await?);
-                self.sessions.insert(token.token, session.clone(), now);
+                self.sessions.insert(token.token, session.clone());
                 session
             }
         };

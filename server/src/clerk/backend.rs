@@ -16,6 +16,7 @@ use futures::{
     future::{BoxFuture, Shared},
 };
 use populatte::{ClerkId, Profile};
+use quick_cache::sync::Cache;
 use reqwest::StatusCode;
 use time::OffsetDateTime;
 use url::Url;
@@ -33,6 +34,9 @@ pub enum BackendError {
     Unavailable(String),
 }
 
+/// The default bound of the answer map (`CLERK_API_CACHE_ENTRIES`).
+pub const DEFAULT_CACHE_ENTRIES: usize = 10_000;
+
 #[derive(Debug, Clone)]
 pub struct BackendSettings {
     pub api_url: Url,
@@ -43,6 +47,8 @@ pub struct BackendSettings {
     /// At most this many calls per `budget_window`.
     pub budget: u32,
     pub budget_window: Duration,
+    /// At most this many answers are kept (`CLERK_API_CACHE_ENTRIES`).
+    pub cache_entries: usize,
 }
 
 impl BackendSettings {
@@ -54,6 +60,7 @@ impl BackendSettings {
             cache_for: Duration::from_secs(300),
             budget: 50,
             budget_window: Duration::from_secs(10),
+            cache_entries: DEFAULT_CACHE_ENTRIES,
         }
     }
 }
@@ -76,7 +83,8 @@ pub struct ClerkBackend(Arc<Inner>);
 struct Inner {
     settings: BackendSettings,
     http: reqwest::Client,
-    answers: Mutex<HashMap<ClerkId, (ClerkProfile, Instant)>>,
+    /// Bounded: a full map evicts the answers least likely to be asked for again.
+    answers: Cache<ClerkId, (ClerkProfile, Instant)>,
     in_flight: Mutex<HashMap<ClerkId, Lookup>>,
     budget: Mutex<(Instant, u32)>,
 }
@@ -84,9 +92,9 @@ struct Inner {
 impl ClerkBackend {
     pub fn new(settings: BackendSettings, http: reqwest::Client) -> Self {
         Self(Arc::new(Inner {
+            answers: Cache::new(settings.cache_entries.max(1)),
             settings,
             http,
-            answers: Mutex::new(HashMap::new()),
             in_flight: Mutex::new(HashMap::new()),
             budget: Mutex::new((Instant::now(), 0)),
         }))
@@ -111,20 +119,31 @@ impl ClerkBackend {
         let result = lookup.await;
         lock(&self.0.in_flight).remove(clerk_id);
         if let Ok(profile) = &result {
-            lock(&self.0.answers).insert(clerk_id.clone(), (profile.clone(), Instant::now()));
+            self.0
+                .answers
+                .insert(clerk_id.clone(), (profile.clone(), Instant::now()));
         }
         result
     }
 
     /// Forgets a user's cached profile (a webhook said it changed).
     pub fn forget(&self, clerk_id: &ClerkId) {
-        lock(&self.0.answers).remove(clerk_id);
+        self.0.answers.remove(clerk_id);
+    }
+
+    /// How many answers are kept.
+    pub fn cached_len(&self) -> usize {
+        self.0.answers.len()
     }
 
     fn cached(&self, clerk_id: &ClerkId) -> Option<ClerkProfile> {
-        let answers = lock(&self.0.answers);
-        let (profile, at) = answers.get(clerk_id)?;
-        (at.elapsed() < self.0.settings.cache_for).then(|| profile.clone())
+        let (profile, at) = self.0.answers.get(clerk_id)?;
+        if at.elapsed() < self.0.settings.cache_for {
+            Some(profile)
+        } else {
+            self.0.answers.remove(clerk_id);
+            None
+        }
     }
 }
 
@@ -185,4 +204,79 @@ impl Inner {
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::{Json, Router, extract::Path, routing::get};
+
+    use super::*;
+
+    /// A Backend API that knows every user, counting the calls.
+    async fn clerk(calls: Arc<AtomicUsize>) -> Url {
+        let app = Router::new().route(
+            "/v1/users/{id}",
+            get(move |Path(id): Path<String>| {
+                calls.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    Json(serde_json::json!({
+                        "id": id, "first_name": "Ada", "updated_at": 1_764_000_000_000_i64,
+                    }))
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        url
+    }
+
+    fn backend(url: Url, cache_entries: usize, cache_for: Duration) -> ClerkBackend {
+        let mut settings = BackendSettings::new(url, Secret::new("sk_test_backend"));
+        settings.cache_entries = cache_entries;
+        settings.cache_for = cache_for;
+        settings.budget = 10_000;
+        ClerkBackend::new(settings, reqwest::Client::new())
+    }
+
+    fn user(n: usize) -> ClerkId {
+        ClerkId::parse(&format!("user_{n}")).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_answer_map_is_bounded() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let backend = backend(clerk(calls.clone()).await, 20, Duration::from_secs(300));
+        for n in 0..200 {
+            backend.profile(&user(n)).await.unwrap();
+            assert!(
+                backend.cached_len() <= 20,
+                "{} answers kept after {n} users",
+                backend.cached_len()
+            );
+        }
+        let before = calls.load(Ordering::SeqCst);
+        backend.profile(&user(199)).await.unwrap();
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            before,
+            "the latest answer is reused"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_answer_is_asked_again_once_it_is_older_than_cache_for() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let url = clerk(calls.clone()).await;
+        let fresh = backend(url.clone(), 20, Duration::from_secs(300));
+        fresh.profile(&user(1)).await.unwrap();
+        fresh.profile(&user(1)).await.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "reused while fresh");
+        let expired = backend(url, 20, Duration::ZERO);
+        expired.profile(&user(1)).await.unwrap();
+        expired.profile(&user(1)).await.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 3, "asked again once expired");
+    }
 }

@@ -45,3 +45,28 @@ async fn start_up_applies_the_migrations(pool: PgPool) {
         .unwrap();
     assert_eq!(users_table.as_deref(), Some("users"));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_connection_the_database_terminates_is_an_outage_not_a_failure(pool: PgPool) {
+    // What a PostgreSQL restart does to every pooled connection: FATAL 57P01.
+    let mut victim = pool.acquire().await.unwrap();
+    let pid: i32 = sqlx::query_scalar("select pg_backend_pid()")
+        .fetch_one(&mut *victim)
+        .await
+        .unwrap();
+    sqlx::query("select pg_terminate_backend($1)")
+        .bind(pid)
+        .execute(&pool)
+        .await
+        .unwrap();
+    // Let the server's goodbye reach the socket, so that the next query reads it.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let err = sqlx::query("select 1")
+        .execute(&mut *victim)
+        .await
+        .unwrap_err();
+    if let sqlx::Error::Database(db) = &err {
+        assert_eq!(db.code().as_deref(), Some("57P01"), "{err:?}");
+    }
+    assert!(server::db::is_connection_error(&err), "{err:?}");
+}
