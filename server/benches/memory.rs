@@ -173,6 +173,7 @@ fn main() {
                 authenticator: authenticator.clone(),
                 allowed_origins: Arc::new(Vec::new()),
                 cookie_suffix: None,
+                handshake: None,
             },
             authenticate,
         ));
