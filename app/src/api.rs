@@ -8,7 +8,7 @@ mod user;
 pub use error::{
     ApiError, ErrorBody, ErrorEnvelope, SERVER_FN_PREFIX, reason, refusal_needs_attention,
 };
-pub use project::{CreateProject, EditProject, ProjectDto, ProjectPage};
+pub use project::{CreateProjectRequest, EditProjectRequest, ProjectDto, ProjectPageDto};
 pub use user::UserProfile;
 
 /// Timestamps on the wire: RFC 3339, as JavaScript's `Date` and `<time datetime>` read them.

@@ -18,32 +18,41 @@
 use leptos::{prelude::*, server_fn::codec::Json};
 use uuid::Uuid;
 
-use crate::api::{self, ApiError, ProjectDto, ProjectPage};
+use crate::api::{self, ApiError, ProjectDto, ProjectPageDto};
 
 /// A page of the caller's projects, newest first. `cursor` is the previous page's
 /// `next_cursor`; `limit` defaults to 20 and is capped at 100.
-#[server(input = Json, client = crate::client::AuthedClient, endpoint = "fn/projects/list")]
+#[server(
+    name = ListProjectsFn,
+    input = Json,
+    client = crate::client::AuthedClient,
+    endpoint = "fn/projects/list"
+)]
 pub async fn list_projects(
     cursor: Option<String>,
     limit: Option<u32>,
-) -> Result<ProjectPage, ApiError> {
+) -> Result<ProjectPageDto, ApiError> {
     use populatte::project::PageSize;
 
     answer(async {
         let (user, projects) = caller()?;
         let after = parse_cursor(cursor.as_deref())?;
-        // Qualified: the use cases share their names with these functions' argument structs.
         let page = populatte::project::ListProjects::new(&*projects)
             .execute(user.id, after, PageSize::new(limit))
             .await
             .map_err(project_error)?;
-        Ok(ProjectPage::from(&page))
+        Ok(ProjectPageDto::from(&page))
     })
     .await
 }
 
 /// One of the caller's projects; 404 for any other id, whoever owns it.
-#[server(input = Json, client = crate::client::AuthedClient, endpoint = "fn/projects/get")]
+#[server(
+    name = GetProjectFn,
+    input = Json,
+    client = crate::client::AuthedClient,
+    endpoint = "fn/projects/get"
+)]
 pub async fn get_project(id: Uuid) -> Result<ProjectDto, ApiError> {
     use populatte::ProjectId;
 
@@ -58,8 +67,13 @@ pub async fn get_project(id: Uuid) -> Result<ProjectDto, ApiError> {
     .await
 }
 
-#[server(input = Json, client = crate::client::AuthedClient, endpoint = "fn/projects/create")]
-pub async fn create_project(input: api::CreateProject) -> Result<ProjectDto, ApiError> {
+#[server(
+    name = CreateProjectFn,
+    input = Json,
+    client = crate::client::AuthedClient,
+    endpoint = "fn/projects/create"
+)]
+pub async fn create_project(input: api::CreateProjectRequest) -> Result<ProjectDto, ApiError> {
     answer(async {
         let (user, projects) = caller()?;
         let project = populatte::project::CreateProject::new(&*projects)
@@ -72,8 +86,16 @@ pub async fn create_project(input: api::CreateProject) -> Result<ProjectDto, Api
 }
 
 /// Renames the project and/or changes its description; a field left out stays as it is.
-#[server(input = Json, client = crate::client::AuthedClient, endpoint = "fn/projects/edit")]
-pub async fn edit_project(id: Uuid, changes: api::EditProject) -> Result<ProjectDto, ApiError> {
+#[server(
+    name = EditProjectFn,
+    input = Json,
+    client = crate::client::AuthedClient,
+    endpoint = "fn/projects/edit"
+)]
+pub async fn edit_project(
+    id: Uuid,
+    changes: api::EditProjectRequest,
+) -> Result<ProjectDto, ApiError> {
     use populatte::ProjectId;
 
     answer(async {
@@ -92,7 +114,12 @@ pub async fn edit_project(id: Uuid, changes: api::EditProject) -> Result<Project
     .await
 }
 
-#[server(input = Json, client = crate::client::AuthedClient, endpoint = "fn/projects/delete")]
+#[server(
+    name = DeleteProjectFn,
+    input = Json,
+    client = crate::client::AuthedClient,
+    endpoint = "fn/projects/delete"
+)]
 pub async fn delete_project(id: Uuid) -> Result<(), ApiError> {
     use populatte::ProjectId;
 
@@ -183,17 +210,20 @@ mod tests {
     #[test]
     fn every_project_server_function_lives_under_the_server_fn_prefix() {
         let paths = [
-            <ListProjects as ServerFn>::PATH,
-            <GetProject as ServerFn>::PATH,
-            <CreateProject as ServerFn>::PATH,
-            <EditProject as ServerFn>::PATH,
-            <DeleteProject as ServerFn>::PATH,
+            <ListProjectsFn as ServerFn>::PATH,
+            <GetProjectFn as ServerFn>::PATH,
+            <CreateProjectFn as ServerFn>::PATH,
+            <EditProjectFn as ServerFn>::PATH,
+            <DeleteProjectFn as ServerFn>::PATH,
             <crate::session::GetCurrentUser as ServerFn>::PATH,
         ];
         for path in paths {
             assert!(path.starts_with(SERVER_FN_PREFIX), "{path}");
         }
-        assert_eq!(<CreateProject as ServerFn>::PATH, "/api/fn/projects/create");
+        assert_eq!(
+            <CreateProjectFn as ServerFn>::PATH,
+            "/api/fn/projects/create"
+        );
     }
 
     #[test]

@@ -6,7 +6,14 @@
 
 use std::collections::BTreeMap;
 
+use populatte::project::FieldErrors;
 use serde::{Deserialize, Serialize};
+
+mod server_fn;
+mod wire;
+
+pub use server_fn::SERVER_FN_PREFIX;
+pub use wire::{ErrorBody, ErrorEnvelope};
 
 /// Machine-readable reasons of a 401: Clerk's own names where Clerk has one, ours otherwise.
 pub mod reason {
@@ -32,32 +39,6 @@ pub mod reason {
     /// Ours: a cookie-authenticated request that changes state came from another origin.
     pub const CSRF_ORIGIN_MISMATCH: &str = "origin-not-allowed";
 }
-
-/// Every error answer of the API.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorEnvelope {
-    pub error: ErrorBody,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorBody {
-    /// The kind of error (`unauthorized`, `not_found`, `validation_failed`, …).
-    pub code: String,
-    /// A machine-readable detail, e.g. Clerk's `token-expired`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// A sentence for people; never internal detail.
-    pub message: String,
-    /// Messages by field name, for validation errors and conflicts.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub fields: BTreeMap<String, Vec<String>>,
-    /// For rate limits: when to try again.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retry_after_secs: Option<u64>,
-}
-
-/// Field name → messages.
-pub type FieldErrors = BTreeMap<String, Vec<String>>;
 
 /// What went wrong, as both the server and the browser see it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
@@ -244,32 +225,6 @@ impl ApiError {
         }
     }
 
-    /// Decodes an error answer. A body that is not our envelope still gives an error of the
-    /// right kind, judged by the status.
-    pub fn from_response(status: u16, body: &[u8]) -> Self {
-        match serde_json::from_slice::<ErrorEnvelope>(body) {
-            Ok(envelope) => envelope.into(),
-            Err(_) => Self::from_status(status),
-        }
-    }
-
-    /// Like [`ApiError::from_response`], with the answer's `Retry-After` header (seconds) as
-    /// the wait when the body names none.
-    pub fn from_answer(status: u16, body: &[u8], retry_after: Option<&str>) -> Self {
-        let mut error = Self::from_response(status, body);
-        if let Self::RateLimited {
-            retry_after_secs, ..
-        }
-        | Self::Unavailable {
-            retry_after_secs, ..
-        } = &mut error
-            && retry_after_secs.is_none()
-        {
-            *retry_after_secs = retry_after.and_then(|value| value.trim().parse().ok());
-        }
-        error
-    }
-
     /// When to try again, if the server said.
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
@@ -348,74 +303,6 @@ impl ApiError {
     }
 }
 
-impl From<ApiError> for ErrorEnvelope {
-    fn from(error: ApiError) -> Self {
-        let code = error.code().to_owned();
-        let (reason, message, fields, retry_after_secs) = match error {
-            ApiError::Unauthorized { reason, message }
-            | ApiError::Forbidden { reason, message } => {
-                (reason, message, FieldErrors::new(), None)
-            }
-            ApiError::Conflict { message, fields } | ApiError::Validation { message, fields } => {
-                (None, message, fields, None)
-            }
-            ApiError::RateLimited {
-                message,
-                retry_after_secs,
-            }
-            | ApiError::Unavailable {
-                message,
-                retry_after_secs,
-            } => (None, message, FieldErrors::new(), retry_after_secs),
-            ApiError::BadRequest { message }
-            | ApiError::NotFound { message }
-            | ApiError::Server { message }
-            | ApiError::Network { message }
-            | ApiError::Decode { message } => (None, message, FieldErrors::new(), None),
-        };
-        ErrorEnvelope {
-            error: ErrorBody {
-                code,
-                reason,
-                message,
-                fields,
-                retry_after_secs,
-            },
-        }
-    }
-}
-
-impl From<ErrorEnvelope> for ApiError {
-    fn from(ErrorEnvelope { error }: ErrorEnvelope) -> Self {
-        let ErrorBody {
-            code,
-            reason,
-            message,
-            fields,
-            retry_after_secs,
-        } = error;
-        match code.as_str() {
-            "bad_request" => Self::BadRequest { message },
-            "unauthorized" => Self::Unauthorized { reason, message },
-            "forbidden" => Self::Forbidden { reason, message },
-            "not_found" => Self::NotFound { message },
-            "conflict" => Self::Conflict { message, fields },
-            "validation_failed" => Self::Validation { message, fields },
-            "rate_limited" => Self::RateLimited {
-                message,
-                retry_after_secs,
-            },
-            "unavailable" => Self::Unavailable {
-                message,
-                retry_after_secs,
-            },
-            "network_error" => Self::Network { message },
-            "decode_error" => Self::Decode { message },
-            _ => Self::Server { message },
-        }
-    }
-}
-
 /// The page's sentence for a refused session, by reason.
 fn refusal_message(refusal: Option<&str>) -> &'static str {
     match refusal {
@@ -454,124 +341,6 @@ pub fn refusal_needs_attention(refusal: &str) -> bool {
             | reason::USER_DELETED
             | reason::SESSION_PENDING
     )
-}
-
-/// Server functions return `Result<T, ApiError>`: the same JSON envelope as REST.
-impl leptos::server_fn::error::FromServerFnError for ApiError {
-    type Encoder = leptos::server_fn::codec::JsonEncoding;
-
-    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        // On the server, while a call is being answered, a failure is about that call's
-        // request (its arguments did not decode, say), and the status must say so too, not
-        // server_fn's blanket 500. Everywhere else it is the browser's view of an answer.
-        #[cfg(feature = "ssr")]
-        if ssr::in_server_fn_call() {
-            return Self::from_failed_call(value).for_server_fn_call();
-        }
-        Self::from_server_fn_failure(value)
-    }
-}
-
-impl ApiError {
-    /// The server's view: the request of the call being answered was at fault, or we were.
-    #[cfg(feature = "ssr")]
-    fn from_failed_call(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        use leptos::server_fn::error::ServerFnErrorErr as E;
-        match value {
-            // These describe the caller's own arguments, which reveals nothing of ours.
-            E::Args(detail) | E::Deserialization(detail) => {
-                Self::bad_request(format!("The arguments could not be read: {detail}"))
-            }
-            E::MissingArg(name) => Self::bad_request(format!("The argument {name} is missing.")),
-            E::UnsupportedRequestMethod(method) => {
-                Self::bad_request(format!("{method} is not how this function is called."))
-            }
-            E::Serialization(_)
-            | E::Request(_)
-            | E::Registration(_)
-            | E::ServerError(_)
-            | E::MiddlewareError(_)
-            | E::Response(_) => Self::internal(),
-        }
-    }
-
-    /// The browser's view: sending the request or reading the answer failed.
-    fn from_server_fn_failure(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        use leptos::server_fn::error::ServerFnErrorErr as E;
-        match value {
-            E::Request(detail) => Self::Network {
-                message: format!("Could not reach the server: {detail}"),
-            },
-            E::Deserialization(detail) => Self::Decode {
-                message: format!("The server's answer could not be read: {detail}"),
-            },
-            E::Serialization(_) | E::Args(_) | E::MissingArg(_) => {
-                Self::bad_request("The request could not be encoded or was incomplete.")
-            }
-            E::Registration(_)
-            | E::UnsupportedRequestMethod(_)
-            | E::ServerError(_)
-            | E::MiddlewareError(_)
-            | E::Response(_) => Self::internal(),
-        }
-    }
-}
-
-/// Where every server function lives: its `endpoint` starts with `fn/`, under server_fn's
-/// `/api` prefix. Keeping them apart from the REST paths means no server function can shadow
-/// a REST route (`POST /api/me` stays a 405), and tells a server-function call from a page.
-pub const SERVER_FN_PREFIX: &str = "/api/fn/";
-
-#[cfg(feature = "ssr")]
-mod ssr {
-    use axum::{
-        Json,
-        http::{HeaderValue, StatusCode, header},
-        response::{IntoResponse, Response},
-    };
-
-    use super::{ApiError, ErrorEnvelope, SERVER_FN_PREFIX};
-
-    /// Whether the request being handled is a call of one of our server functions, as
-    /// opposed to a page rendering on the server (which calls them directly) or no request.
-    pub(super) fn in_server_fn_call() -> bool {
-        leptos::prelude::with_context::<http::request::Parts, _>(|parts| {
-            parts.uri.path().starts_with(SERVER_FN_PREFIX)
-        })
-        .unwrap_or(false)
-    }
-
-    impl ApiError {
-        /// Gives the answer of the server-function call being handled this error's status,
-        /// so that the wire matches REST (server_fn answers every error with 500). Outside a
-        /// server-function call (a page rendering on the server calls them directly) the
-        /// page's status is the page's business and stays untouched.
-        pub fn for_server_fn_call(self) -> Self {
-            if in_server_fn_call()
-                && let Some(response) =
-                    leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
-                && let Ok(status) = StatusCode::from_u16(self.status())
-            {
-                response.set_status(status);
-            }
-            self
-        }
-    }
-
-    impl IntoResponse for ApiError {
-        fn into_response(self) -> Response {
-            let status =
-                StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let retry_after = self.retry_after_secs();
-            let mut response = (status, Json(ErrorEnvelope::from(self))).into_response();
-            if let Some(secs) = retry_after {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-            }
-            response
-        }
-    }
 }
 
 #[cfg(test)]

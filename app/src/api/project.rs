@@ -34,12 +34,12 @@ impl From<&Project> for ProjectDto {
 /// A page of the caller's projects, newest first. Pass `next_cursor` back as `cursor` for the
 /// following page; it is `null` on the last one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProjectPage {
+pub struct ProjectPageDto {
     pub items: Vec<ProjectDto>,
     pub next_cursor: Option<String>,
 }
 
-impl From<&project::ProjectPage> for ProjectPage {
+impl From<&project::ProjectPage> for ProjectPageDto {
     fn from(page: &project::ProjectPage) -> Self {
         Self {
             items: page.items.iter().map(ProjectDto::from).collect(),
@@ -52,7 +52,7 @@ impl From<&project::ProjectPage> for ProjectPage {
 /// is an empty one, so it gets the same field message as a blank one rather than a 400.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct CreateProject {
+pub struct CreateProjectRequest {
     #[serde(default)]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,7 +64,7 @@ pub struct CreateProject {
 /// an error, not a silent no-op.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct EditProject {
+pub struct EditProjectRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -137,13 +137,13 @@ mod tests {
             items: vec![project()],
             next: None,
         };
-        let json = serde_json::to_value(ProjectPage::from(&last)).unwrap();
+        let json = serde_json::to_value(ProjectPageDto::from(&last)).unwrap();
         assert_eq!(json["next_cursor"], serde_json::Value::Null);
         let more = project::ProjectPage {
             items: vec![project()],
             next: Some(ProjectCursor::after(&project())),
         };
-        let cursor = ProjectPage::from(&more).next_cursor.unwrap();
+        let cursor = ProjectPageDto::from(&more).next_cursor.unwrap();
         assert_eq!(
             ProjectCursor::parse(&cursor),
             Ok(ProjectCursor::after(&project()))
@@ -183,11 +183,13 @@ mod tests {
 
     #[test]
     fn inputs_take_missing_fields_as_absent_and_refuse_unknown_ones() {
-        let create: CreateProject = serde_json::from_str("{}").unwrap();
-        assert_eq!(create, CreateProject::default());
-        let edit: EditProject = serde_json::from_str(r#"{"description": null}"#).unwrap();
-        assert_eq!(edit, EditProject::default());
-        assert!(serde_json::from_str::<EditProject>(r#"{"nmae": "typo"}"#).is_err());
-        assert!(serde_json::from_str::<CreateProject>(r#"{"name": "a", "owner": "b"}"#).is_err());
+        let create: CreateProjectRequest = serde_json::from_str("{}").unwrap();
+        assert_eq!(create, CreateProjectRequest::default());
+        let edit: EditProjectRequest = serde_json::from_str(r#"{"description": null}"#).unwrap();
+        assert_eq!(edit, EditProjectRequest::default());
+        assert!(serde_json::from_str::<EditProjectRequest>(r#"{"nmae": "typo"}"#).is_err());
+        assert!(
+            serde_json::from_str::<CreateProjectRequest>(r#"{"name": "a", "owner": "b"}"#).is_err()
+        );
     }
 }

@@ -5,7 +5,7 @@ use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue, closure::Closure, prelude::wasm_bindgen};
 use wasm_bindgen_futures::JsFuture;
 
-use super::state::{AuthState, ClerkUser};
+use super::state::{AuthState, SignedInUser};
 
 #[wasm_bindgen]
 extern "C" {
@@ -124,7 +124,7 @@ impl Clerk {
 
     pub fn auth_state(&self) -> AuthState {
         match (self.js_user(), self.js_session()) {
-            (Some(user), Some(_)) => AuthState::SignedIn(ClerkUser {
+            (Some(user), Some(_)) => AuthState::SignedIn(SignedInUser {
                 id: user.id().unwrap_or_default(),
                 email: user
                     .primary_email_address()

@@ -33,7 +33,7 @@ mod tokens;
 
 use leptos::prelude::*;
 
-pub use state::{AuthState, ClerkUser};
+pub use state::{AuthState, SignedInUser};
 #[cfg(feature = "hydrate")]
 pub use tokens::ClerkTokens;
 
@@ -57,18 +57,13 @@ impl ClerkContext {
     }
 
     /// Tracked: re-runs the caller when the person changes.
-    pub fn user(&self) -> Option<ClerkUser> {
+    pub fn user(&self) -> Option<SignedInUser> {
         self.state.with(|state| state.user().cloned())
     }
 
     /// Tracked.
     pub fn is_signed_in(&self) -> bool {
         self.state.with(AuthState::is_signed_in)
-    }
-
-    /// Tracked.
-    pub fn is_loading(&self) -> bool {
-        self.state.with(AuthState::is_loading)
     }
 
     /// To Clerk's sign-in, coming back to the current page.
@@ -165,7 +160,7 @@ mod tests {
 
     #[test]
     fn children_render_the_state_the_provider_was_given() {
-        let ada = ClerkUser {
+        let ada = SignedInUser {
             id: "user_1".into(),
             email: None,
             first_name: Some("Ada".into()),

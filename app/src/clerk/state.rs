@@ -7,7 +7,7 @@ use crate::api::UserProfile;
 
 /// The person as Clerk (or, for the first paint, the server) knows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClerkUser {
+pub struct SignedInUser {
     /// Clerk's user id (`user_…`), not the local one.
     pub id: String,
     pub email: Option<String>,
@@ -17,7 +17,7 @@ pub struct ClerkUser {
     pub image_url: Option<String>,
 }
 
-impl ClerkUser {
+impl SignedInUser {
     /// The full name, else first and last name, else the email.
     pub fn display_name(&self) -> Option<String> {
         let non_empty = |s: &Option<String>| {
@@ -38,23 +38,15 @@ impl ClerkUser {
     }
 }
 
-/// The server's local user, for the first paint of a signed-in request.
-impl From<&User> for ClerkUser {
+/// The server's local user, for the first paint of a signed-in request: as `/api/me` shows it,
+/// so that both ways to the page agree on every field.
+impl From<&User> for SignedInUser {
     fn from(user: &User) -> Self {
-        Self {
-            id: user.clerk_id.as_str().to_owned(),
-            email: user.email.clone(),
-            first_name: user.first_name.clone(),
-            last_name: user.last_name.clone(),
-            full_name: user
-                .display_name()
-                .filter(|_| user.first_name.is_some() || user.last_name.is_some()),
-            image_url: user.image_url.clone(),
-        }
+        Self::from(&UserProfile::from(user))
     }
 }
 
-impl From<&UserProfile> for ClerkUser {
+impl From<&UserProfile> for SignedInUser {
     fn from(profile: &UserProfile) -> Self {
         let has_name = profile.first_name.is_some() || profile.last_name.is_some();
         Self {
@@ -74,7 +66,7 @@ pub enum AuthState {
     #[default]
     Loading,
     SignedOut,
-    SignedIn(ClerkUser),
+    SignedIn(SignedInUser),
 }
 
 impl AuthState {
@@ -83,7 +75,7 @@ impl AuthState {
         user.map_or(Self::SignedOut, |user| Self::SignedIn(user.into()))
     }
 
-    pub fn user(&self) -> Option<&ClerkUser> {
+    pub fn user(&self) -> Option<&SignedInUser> {
         match self {
             Self::SignedIn(user) => Some(user),
             Self::Loading | Self::SignedOut => None,
@@ -103,8 +95,8 @@ impl AuthState {
 mod tests {
     use super::*;
 
-    fn user(full: Option<&str>, first: Option<&str>, email: Option<&str>) -> ClerkUser {
-        ClerkUser {
+    fn user(full: Option<&str>, first: Option<&str>, email: Option<&str>) -> SignedInUser {
+        SignedInUser {
             id: "user_1".into(),
             email: email.map(Into::into),
             first_name: first.map(Into::into),

@@ -19,7 +19,7 @@ mod wire;
 use std::cell::RefCell;
 
 pub use challenge::is_token_refusal;
-pub use policy::{Answer, AuthPolicy, Refusal, Transport};
+pub use policy::{AuthPolicy, PolicyAnswer, Refusal, Transport};
 pub use rest::{ApiClient, decode_answer};
 pub use server_fn::{AuthedClient, AuthedRequest, NoFormData};
 pub use token::{NoTokens, TokenError, TokenProvider};

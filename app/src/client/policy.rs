@@ -17,7 +17,7 @@
 //!   Clerk's session tasks ([`Refusal::SessionPending`]).
 //! - a refresh that fails or times out (Clerk's Frontend API slow, 429, 5xx, an offline tab)
 //!   is not a verdict on the session: the request is not retried with the refused token, and
-//!   the answer is "temporarily unavailable" ([`Answer::token_unavailable`], a 503 that both
+//!   the answer is "temporarily unavailable" ([`PolicyAnswer::token_unavailable`], a 503 that both
 //!   clients decode as `ApiError::Unavailable`); nobody is signed out.
 //!
 //! No token (`Ok(None)`) or a token source that fails before the first attempt: the request
@@ -34,7 +34,7 @@ use super::token::{NoTokens, TokenError, TokenProvider};
 use crate::api::{reason, refusal_needs_attention};
 
 /// What the policy needs to know about an answer, and the one answer it makes up itself.
-pub trait Answer: Sized {
+pub trait PolicyAnswer: Sized {
     fn status(&self) -> u16;
     fn www_authenticate(&self) -> Option<&str>;
     /// The refusal's reason (`token-expired`, `claims-missing`, …) from the error body.
@@ -55,7 +55,7 @@ pub enum Refusal {
 
 /// One prepared request that can be sent more than once.
 pub trait Transport {
-    type Answer: Answer;
+    type Answer: PolicyAnswer;
     type Error;
 
     /// Sends the request once, with `Authorization: Bearer <bearer>` when a token is given.

@@ -13,7 +13,7 @@ use futures::{
     task::LocalSpawnExt,
 };
 
-use super::{Answer, AuthPolicy, Refusal, Transport};
+use super::{AuthPolicy, PolicyAnswer, Refusal, Transport};
 use crate::api::reason;
 use crate::client::token::{TokenError, TokenProvider};
 
@@ -88,7 +88,7 @@ struct FakeAnswer {
 /// The policy's own "no fresh token" answer.
 const UNAVAILABLE: u16 = 599;
 
-impl Answer for FakeAnswer {
+impl PolicyAnswer for FakeAnswer {
     fn status(&self) -> u16 {
         self.status
     }

@@ -4,7 +4,7 @@
 use http::Method;
 use leptos::server_fn::Bytes;
 
-use super::policy::Answer;
+use super::policy::PolicyAnswer;
 use super::token::TokenError;
 use crate::api::{ApiError, ErrorEnvelope};
 
@@ -61,7 +61,7 @@ pub struct BufferedResponse {
     pub body: Bytes,
 }
 
-impl Answer for BufferedResponse {
+impl PolicyAnswer for BufferedResponse {
     fn status(&self) -> u16 {
         self.status
     }

@@ -1,7 +1,11 @@
 //! Pieces shared by several pages.
 
 mod avatar;
+mod error_notice;
 mod header;
+mod projects;
 
 pub use avatar::Avatar;
+pub use error_notice::ErrorNotice;
 pub use header::SiteHeader;
+pub use projects::ProjectsPanel;

@@ -5,12 +5,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{NavigateOptions, hooks::use_navigate};
 
-use super::sign_in_path;
+use super::paths::sign_in_path;
 use crate::{
     api::{ApiError, UserProfile},
     clerk::{AuthState, use_clerk},
     client::ApiClient,
-    components::Avatar,
+    components::{Avatar, ErrorNotice, ProjectsPanel},
 };
 
 const HERE: &str = "/dashboard";
@@ -47,7 +47,7 @@ pub fn Dashboard() -> impl IntoView {
                     <section class="dashboard">
                         <h1>"Welcome, " {name}</h1>
                         <ProfileCard />
-                        <super::projects_panel::ProjectsPanel />
+                        <ProjectsPanel />
                     </section>
                 }
                     .into_any()
@@ -167,15 +167,5 @@ fn ProfileDetails(profile: UserProfile) -> impl IntoView {
                 </dd>
             </dl>
         </div>
-    }
-}
-
-/// One sentence per kind of failure, in words a person can act on ([`ApiError::user_message`]).
-#[component]
-pub fn ErrorNotice(error: ApiError) -> impl IntoView {
-    view! {
-        <p class="notice error" role="alert" data-reason=error.reason().map(str::to_owned)>
-            {error.user_message()}
-        </p>
     }
 }

@@ -8,7 +8,7 @@ use leptos_router::{
     hooks::{use_navigate, use_query_map},
 };
 
-use super::safe_return_path;
+use super::paths::safe_return_path;
 use crate::clerk::{AuthState, use_clerk};
 
 #[component]

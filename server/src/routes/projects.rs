@@ -13,7 +13,7 @@
 //! database down a 503.
 
 use app::{
-    api::{ApiError, CreateProject, EditProject, ProjectDto, ProjectPage},
+    api::{ApiError, CreateProjectRequest, EditProjectRequest, ProjectDto, ProjectPageDto},
     auth::CurrentUser,
     projects::{parse_cursor, project_error},
 };
@@ -52,20 +52,20 @@ pub async fn list(
     user: CurrentUser,
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
-) -> Result<Json<ProjectPage>, ApiError> {
+) -> Result<Json<ProjectPageDto>, ApiError> {
     let after = parse_cursor(query.cursor.as_deref())?;
     let size = PageSize::new(parse_limit(query.limit.as_deref())?);
     let page = project::ListProjects::new(&*state.projects)
         .execute(user.id, after, size)
         .await
         .map_err(project_error)?;
-    Ok(Json(ProjectPage::from(&page)))
+    Ok(Json(ProjectPageDto::from(&page)))
 }
 
 pub async fn create(
     user: CurrentUser,
     State(state): State<AppState>,
-    Json(input): Json<CreateProject>,
+    Json(input): Json<CreateProjectRequest>,
 ) -> Result<Response, ApiError> {
     let project = project::CreateProject::new(&*state.projects)
         .execute(user.id, &input.name, input.description.as_deref())
@@ -96,7 +96,7 @@ pub async fn edit(
     user: CurrentUser,
     State(state): State<AppState>,
     ProjectPath(id): ProjectPath,
-    Json(changes): Json<EditProject>,
+    Json(changes): Json<EditProjectRequest>,
 ) -> Result<Json<ProjectDto>, ApiError> {
     let project = project::EditProject::new(&*state.projects)
         .execute(

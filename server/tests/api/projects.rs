@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use app::{
-    api::{ApiError, CreateProject, EditProject, ProjectDto, ProjectPage},
+    api::{ApiError, CreateProjectRequest, EditProjectRequest, ProjectDto, ProjectPageDto},
     client::{AuthedRequest, Body},
     projects as fns,
     session::GetCurrentUser,
@@ -142,32 +142,33 @@ impl<'a> Caller<'a> {
     }
 
     async fn fn_list(&self, cursor: Option<String>, limit: Option<u32>) -> Answer {
-        self.call::<Json, _>(fns::ListProjects { cursor, limit })
+        self.call::<Json, _>(fns::ListProjectsFn { cursor, limit })
             .await
     }
 
     async fn fn_get(&self, id: Uuid) -> Answer {
-        self.call::<Json, _>(fns::GetProject { id }).await
+        self.call::<Json, _>(fns::GetProjectFn { id }).await
     }
 
     async fn fn_create(&self, name: &str, description: Option<&str>) -> Answer {
-        let input = CreateProject {
+        let input = CreateProjectRequest {
             name: name.to_owned(),
             description: description.map(str::to_owned),
         };
-        self.call::<Json, _>(fns::CreateProject { input }).await
+        self.call::<Json, _>(fns::CreateProjectFn { input }).await
     }
 
     async fn fn_edit(&self, id: Uuid, name: Option<&str>, description: Option<&str>) -> Answer {
-        let changes = EditProject {
+        let changes = EditProjectRequest {
             name: name.map(str::to_owned),
             description: description.map(str::to_owned),
         };
-        self.call::<Json, _>(fns::EditProject { id, changes }).await
+        self.call::<Json, _>(fns::EditProjectFn { id, changes })
+            .await
     }
 
     async fn fn_delete(&self, id: Uuid) -> Answer {
-        self.call::<Json, _>(fns::DeleteProject { id }).await
+        self.call::<Json, _>(fns::DeleteProjectFn { id }).await
     }
 }
 
@@ -192,7 +193,7 @@ async fn user_id(pool: &PgPool, clerk_id: &str) -> Uuid {
         .unwrap()
 }
 
-fn page(answer: Answer) -> ProjectPage {
+fn page(answer: Answer) -> ProjectPageDto {
     assert_eq!(answer.0, StatusCode::OK, "{}", answer.1);
     serde_json::from_value(answer.1).unwrap()
 }
@@ -654,7 +655,7 @@ async fn malformed_requests_are_answered_in_the_json_error_shape(pool: PgPool) {
     // A server function whose arguments do not decode.
     let garbled = ada
         .send(
-            ada.http(reqwest::Method::POST, fns::GetProject::PATH)
+            ada.http(reqwest::Method::POST, fns::GetProjectFn::PATH)
                 .header("content-type", "application/json")
                 .body(r#"{"id": "not-a-uuid"}"#),
         )

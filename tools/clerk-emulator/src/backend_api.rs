@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::Emulator;
-use crate::error::ApiError;
+use crate::error::ClerkApiError;
 use crate::sync::lock;
 
 pub const JWKS_ENDPOINT: &str = "GET /v1/jwks";
@@ -40,24 +40,24 @@ fn one() -> u64 {
 }
 
 impl Failure {
-    pub fn validate(&self) -> Result<(), ApiError> {
+    pub fn validate(&self) -> Result<(), ClerkApiError> {
         if !matches!(self.status, 429 | 500 | 502 | 503 | 504) {
-            return Err(ApiError::unprocessable(
+            return Err(ClerkApiError::unprocessable(
                 "status must be 429, 500, 502, 503 or 504",
             ));
         }
         if self.count == Some(0) {
-            return Err(ApiError::unprocessable(
+            return Err(ClerkApiError::unprocessable(
                 "count must be at least 1 (leave it out to fail until switched off)",
             ));
         }
         Ok(())
     }
 
-    fn answer(&self) -> ApiError {
+    fn answer(&self) -> ClerkApiError {
         match self.status {
             429 => {
-                let mut error = ApiError::new(
+                let mut error = ClerkApiError::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     "too_many_requests",
                     "Too Many Requests",
@@ -66,7 +66,7 @@ impl Failure {
                 error.retry_after = Some(self.retry_after_secs);
                 error
             }
-            status => ApiError::new(
+            status => ClerkApiError::new(
                 StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
                 "internal_clerk_error",
                 "There was an internal error on our servers",
@@ -83,14 +83,18 @@ impl Emulator {
 
     /// Counts the call, then checks the secret key, then applies the failure switch, in the
     /// order Clerk would see them.
-    pub(crate) fn gate(&self, headers: &HeaderMap, endpoint: &'static str) -> Result<(), ApiError> {
+    pub(crate) fn gate(
+        &self,
+        headers: &HeaderMap,
+        endpoint: &'static str,
+    ) -> Result<(), ClerkApiError> {
         self.count_call(endpoint);
         let presented = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
         if presented != Some(self.secret_key()) {
-            return Err(ApiError::new(
+            return Err(ClerkApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "authentication_invalid",
                 "Invalid authentication",
@@ -116,7 +120,7 @@ impl Emulator {
 pub async fn jwks(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, ClerkApiError> {
     emulator.gate(&headers, JWKS_ENDPOINT)?;
     Ok(Json(emulator.inner.keys.jwks()))
 }

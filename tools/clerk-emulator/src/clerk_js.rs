@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::error::ApiError;
+use crate::error::ClerkApiError;
 use crate::{Emulator, EmulatorError};
 
 /// The installed clerk-js: where its files are and which version they are.
@@ -70,21 +70,21 @@ fn safe_name(name: &str) -> bool {
 pub async fn serve(
     State(emulator): State<Emulator>,
     Path((version, file)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     let clerk_js = &emulator.inner.clerk_js;
     let version = version.strip_prefix("clerk-js@").unwrap_or(&version);
     if version != clerk_js.version || !safe_name(&file) {
-        return Err(ApiError::not_found(format!("clerk-js file {file}")));
+        return Err(ClerkApiError::not_found(format!("clerk-js file {file}")));
     }
     let content_type = match FsPath::new(&file).extension().and_then(|e| e.to_str()) {
         Some("js" | "mjs") => "text/javascript; charset=utf-8",
         Some("map") => "application/json",
         Some("css") => "text/css; charset=utf-8",
-        _ => return Err(ApiError::not_found(format!("clerk-js file {file}"))),
+        _ => return Err(ClerkApiError::not_found(format!("clerk-js file {file}"))),
     };
     let bytes = tokio::fs::read(clerk_js.dir.join(&file))
         .await
-        .map_err(|_| ApiError::not_found(format!("clerk-js file {file}")))?;
+        .map_err(|_| ClerkApiError::not_found(format!("clerk-js file {file}")))?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

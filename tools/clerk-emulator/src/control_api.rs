@@ -14,10 +14,10 @@ use serde_json::{Map, Value, json};
 
 use crate::backend_api::Failure;
 use crate::emulator::{INSTANCE_ID, LIFETIME_RANGE};
-use crate::error::ApiError;
+use crate::error::ClerkApiError;
 use crate::frontend_api::TokenFault;
 use crate::http::{JsonBody, request_origin};
-use crate::store::{NewUser, SessionStatus, Template, UserEvent, UserPatch};
+use crate::store::{NewUser, SessionStatus, Template, UserPatch};
 use crate::sync::lock;
 use crate::tokens::Minted;
 use crate::{Emulator, TokenOptions};
@@ -64,7 +64,7 @@ pub fn router() -> Router<Emulator> {
         .route("/webhooks/deliveries", get(deliveries))
 }
 
-type ApiResult<T = Json<Value>> = Result<T, ApiError>;
+type ApiResult<T = Json<Value>> = Result<T, ClerkApiError>;
 
 async fn info(State(emulator): State<Emulator>) -> Json<Value> {
     Json(json!({
@@ -124,9 +124,9 @@ async fn create_user(
         skip_password_checks: false,
     };
     let user = emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             let event = data.create_user(new, now)?;
-            Ok((event_user_json(&event, &base), vec![event]))
+            Ok((event.user_json(&base), vec![event]))
         })
         .await?;
     Ok((StatusCode::CREATED, Json(user)).into_response())
@@ -137,7 +137,7 @@ async fn get_user(State(emulator): State<Emulator>, Path(id): Path<String>) -> A
     emulator
         .read_state(|data| data.user(&id).map(|u| u.clerk_json(&base)))
         .map(Json)
-        .map_err(ApiError::from)
+        .map_err(ClerkApiError::from)
 }
 
 /// Deserialises a present field, `null` included, as `Some(value)`, so that a missing field
@@ -177,9 +177,9 @@ async fn update_user(
         ..UserPatch::default()
     };
     emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             let event = data.update_user(&id, patch, now)?;
-            Ok((event_user_json(&event, &base), vec![event]))
+            Ok((event.user_json(&base), vec![event]))
         })
         .await
         .map(Json)
@@ -187,22 +187,12 @@ async fn update_user(
 
 async fn delete_user(State(emulator): State<Emulator>, Path(id): Path<String>) -> ApiResult {
     emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             let event = data.delete_user(&id, now)?;
-            Ok((
-                json!({ "object": "user", "id": id, "deleted": true }),
-                vec![event],
-            ))
+            Ok((event.user_json(""), vec![event]))
         })
         .await
         .map(Json)
-}
-
-fn event_user_json(event: &UserEvent, base: &str) -> Value {
-    match event {
-        UserEvent::Created(user) | UserEvent::Updated(user) => user.clerk_json(base),
-        UserEvent::Deleted(id) => json!({ "object": "user", "id": id, "deleted": true }),
-    }
 }
 
 // ---- tokens and sessions ----
@@ -249,11 +239,11 @@ fn minted_json(minted: &Minted, session_id: Option<&str>, template: Option<Strin
     })
 }
 
-fn checked_lifetime(secs: u64) -> Result<Duration, ApiError> {
+fn checked_lifetime(secs: u64) -> Result<Duration, ClerkApiError> {
     if (LIFETIME_RANGE.0..=LIFETIME_RANGE.1).contains(&secs) {
         Ok(Duration::from_secs(secs))
     } else {
-        Err(ApiError::unprocessable(format!(
+        Err(ClerkApiError::unprocessable(format!(
             "lifetime_secs must be between {} and {}",
             LIFETIME_RANGE.0, LIFETIME_RANGE.1
         )))
@@ -303,7 +293,7 @@ async fn list_clients(State(emulator): State<Emulator>) -> Json<Value> {
 /// out on its next Frontend API call.
 async fn expire_client(State(emulator): State<Emulator>, Path(id): Path<String>) -> ApiResult {
     emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             data.expire_client(&id, now)?;
             Ok((
                 json!({ "object": "client", "id": id, "expired": true }),
@@ -316,7 +306,7 @@ async fn expire_client(State(emulator): State<Emulator>, Path(id): Path<String>)
 
 async fn set_status(emulator: &Emulator, id: &str, status: SessionStatus) -> ApiResult {
     emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             let session = data.set_session_status(id, status, now)?;
             Ok((session.json(), Vec::new()))
         })
@@ -368,7 +358,7 @@ async fn patch_settings(
         .clock_offset_secs
         .is_some_and(|s| s.unsigned_abs() > 10 * 365 * 86_400)
     {
-        return Err(ApiError::unprocessable(
+        return Err(ClerkApiError::unprocessable(
             "clock_offset_secs must be within ten years",
         ));
     }
@@ -412,7 +402,7 @@ async fn put_template(
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
-        return Err(ApiError::unprocessable(
+        return Err(ClerkApiError::unprocessable(
             "template names are 1 to 64 letters, digits, '-' or '_'",
         ));
     }
@@ -426,7 +416,7 @@ async fn put_template(
     let shown =
         json!({ "name": name, "claims": template.claims, "lifetime_secs": template.lifetime_secs });
     emulator
-        .mutate::<_, ApiError>(|data, _| {
+        .mutate::<_, ClerkApiError>(|data, _| {
             data.templates.insert(name, template);
             Ok(((), Vec::new()))
         })
@@ -439,12 +429,14 @@ async fn delete_template(
     Path(name): Path<String>,
 ) -> ApiResult<StatusCode> {
     let removed = emulator
-        .mutate::<_, ApiError>(|data, _| Ok((data.templates.remove(&name).is_some(), Vec::new())))
+        .mutate::<_, ClerkApiError>(|data, _| {
+            Ok((data.templates.remove(&name).is_some(), Vec::new()))
+        })
         .await?;
     if removed {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::not_found(format!("template {name}")))
+        Err(ClerkApiError::not_found(format!("template {name}")))
     }
 }
 
@@ -533,7 +525,9 @@ async fn rotate_key(
 ) -> ApiResult {
     let grace = body.grace_secs.unwrap_or(DEFAULT_GRACE_SECS);
     if grace > 7 * 86_400 {
-        return Err(ApiError::unprocessable("grace_secs must be at most a week"));
+        return Err(ClerkApiError::unprocessable(
+            "grace_secs must be at most a week",
+        ));
     }
     let rotation = emulator
         .rotate_key(body.private_key_pem, Duration::from_secs(grace))

@@ -13,7 +13,7 @@ use url::Url;
 use crate::backend_api::Failure;
 use crate::keys::{self, KeyRing, Rotation, SigningKey};
 use crate::state_file::Persister;
-use crate::store::{SessionStatus, StateData, StoreError, Template, User, UserEvent};
+use crate::store::{SessionStatus, StateData, StoreError, StoreEvent, Template, User};
 use crate::sync::{lock, read, write};
 use crate::tokens::{self, Kind, Mint, Minted, TokenOptions};
 use crate::webhooks::Webhooks;
@@ -324,7 +324,7 @@ impl Emulator {
     /// leave in the order the changes were made), then persists.
     pub(crate) async fn mutate<T, E>(
         &self,
-        change: impl FnOnce(&mut StateData, i64) -> Result<(T, Vec<UserEvent>), E>,
+        change: impl FnOnce(&mut StateData, i64) -> Result<(T, Vec<StoreEvent>), E>,
     ) -> Result<T, E>
     where
         E: From<StoreError> + From<EmulatorError>,

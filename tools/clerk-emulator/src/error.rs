@@ -33,7 +33,7 @@ pub enum EmulatorError {
 /// An answer in Clerk's error shape, `{"errors":[{"message","long_message","code","meta"}]}`,
 /// used by every endpoint so that one client-side parser handles them all.
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ClerkApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
@@ -43,7 +43,7 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
 }
 
-impl ApiError {
+impl ClerkApiError {
     pub fn new(
         status: StatusCode,
         code: &'static str,
@@ -128,32 +128,34 @@ impl ApiError {
     }
 }
 
-impl From<EmulatorError> for ApiError {
+impl From<EmulatorError> for ClerkApiError {
     fn from(error: EmulatorError) -> Self {
         match &error {
-            EmulatorError::UserNotFound(id) => ApiError::not_found(format!("user {id}")),
-            EmulatorError::SessionNotFound(id) => ApiError::not_found(format!("session {id}")),
-            EmulatorError::SessionInactive { .. } => ApiError::new(
+            EmulatorError::UserNotFound(id) => ClerkApiError::not_found(format!("user {id}")),
+            EmulatorError::SessionNotFound(id) => ClerkApiError::not_found(format!("session {id}")),
+            EmulatorError::SessionInactive { .. } => ClerkApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "session_inactive",
                 "session is not active",
                 error.to_string(),
             ),
-            EmulatorError::SessionUserMismatch { .. } => ApiError::unprocessable(error.to_string()),
-            EmulatorError::Config(_) => ApiError::unprocessable(error.to_string()),
+            EmulatorError::SessionUserMismatch { .. } => {
+                ClerkApiError::unprocessable(error.to_string())
+            }
+            EmulatorError::Config(_) => ClerkApiError::unprocessable(error.to_string()),
             EmulatorError::Key(_)
             | EmulatorError::Refused(_)
             | EmulatorError::State { .. }
             | EmulatorError::Sign(_)
             | EmulatorError::Task(_) => {
                 tracing::error!(%error, "clerk emulator request failed");
-                ApiError::internal(error.to_string())
+                ClerkApiError::internal(error.to_string())
             }
         }
     }
 }
 
-impl IntoResponse for ApiError {
+impl IntoResponse for ClerkApiError {
     fn into_response(self) -> Response {
         let meta = match &self.param_name {
             Some(name) => json!({ "param_name": name }),

@@ -6,7 +6,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, HeaderValue, header};
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::error::ClerkApiError;
 
 pub const CLIENT_COOKIE: &str = "__client";
 pub const CLIENT_UAT_COOKIE: &str = "__client_uat";
@@ -67,19 +67,19 @@ where
     S: Send + Sync,
     T: DeserializeOwned,
 {
-    type Rejection = ApiError;
+    type Rejection = ClerkApiError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(request: Request, state: &S) -> Result<Self, ClerkApiError> {
         let bytes = Bytes::from_request(request, state)
             .await
-            .map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
+            .map_err(|e| ClerkApiError::bad_request(format!("could not read the body: {e}")))?;
         parse_json(&bytes).map(JsonBody)
     }
 }
 
 /// The rules of [`JsonBody`] for a body already read, for handlers that must check the
 /// caller before they look at the body.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ClerkApiError> {
     let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
@@ -87,9 +87,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     };
     serde_json::from_slice(text).map_err(|e| {
         if e.is_data() {
-            ApiError::unprocessable(format!("the JSON body does not fit: {e}"))
+            ClerkApiError::unprocessable(format!("the JSON body does not fit: {e}"))
         } else {
-            ApiError::bad_request(format!("the body is not valid JSON: {e}"))
+            ClerkApiError::bad_request(format!("the body is not valid JSON: {e}"))
         }
     })
 }

@@ -7,7 +7,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use crate::error::ApiError;
+use crate::error::ClerkApiError;
 use crate::http::request_origin;
 use tower::ServiceExt;
 
@@ -88,8 +88,8 @@ fn method_override(mut request: Request) -> Request {
     request
 }
 
-async fn not_found() -> ApiError {
-    ApiError::not_found("this emulator endpoint")
+async fn not_found() -> ClerkApiError {
+    ClerkApiError::not_found("this emulator endpoint")
 }
 
 /// Refuses state-changing requests that a browser sent from a foreign origin (CSRF: the
@@ -128,7 +128,7 @@ async fn origin_rules(State(emulator): State<Emulator>, request: Request, next: 
     }
     let changes_state = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
     if changes_state && !allowed {
-        return ApiError::new(
+        return ClerkApiError::new(
             StatusCode::FORBIDDEN,
             "origin_invalid",
             "origin not allowed",

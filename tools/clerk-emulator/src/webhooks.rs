@@ -11,7 +11,7 @@ use svix::webhooks::Webhook;
 use tokio::sync::mpsc;
 use url::Url;
 
-use crate::store::UserEvent;
+use crate::store::StoreEvent;
 use crate::sync::lock;
 use crate::{EmulatorError, WebhookTarget, ids, now_millis};
 
@@ -119,17 +119,13 @@ impl Webhooks {
 
     /// Queues an event. Synchronous and non-blocking so that callers can queue while they
     /// still hold the lock under which the change was made: queue order is change order.
-    pub fn enqueue(self: &Arc<Self>, event: &UserEvent, base: &str) {
+    pub fn enqueue(self: &Arc<Self>, event: &StoreEvent, base: &str) {
         let now = now_millis();
-        let (event_type, user_id, data) = match event {
-            UserEvent::Created(user) => ("user.created", user.id.clone(), user.clerk_json(base)),
-            UserEvent::Updated(user) => ("user.updated", user.id.clone(), user.clerk_json(base)),
-            UserEvent::Deleted(id) => (
-                "user.deleted",
-                id.clone(),
-                json!({ "object": "user", "id": id, "deleted": true }),
-            ),
-        };
+        let (event_type, user_id, data) = (
+            event.event_type(),
+            event.user_id().to_owned(),
+            event.user_json(base),
+        );
         let payload = json!({
             "data": data,
             "object": "event",

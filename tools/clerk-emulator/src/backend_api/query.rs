@@ -1,7 +1,7 @@
 //! Query strings as Clerk's SDK writes them: snake_case keys, list values as repeated keys
 //! (`email_address=a&email_address=b`), pagination as `limit`/`offset`.
 
-use crate::error::ApiError;
+use crate::error::ClerkApiError;
 
 /// Clerk's default page size and its largest.
 const DEFAULT_LIMIT: usize = 10;
@@ -14,13 +14,13 @@ pub struct Query {
 }
 
 impl Query {
-    pub fn parse(raw: Option<&str>, known: &[&str]) -> Result<Self, ApiError> {
+    pub fn parse(raw: Option<&str>, known: &[&str]) -> Result<Self, ClerkApiError> {
         let pairs: Vec<(String, String)> =
             url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect();
         if let Some((key, _)) = pairs.iter().find(|(k, _)| !known.contains(&k.as_str())) {
-            return Err(ApiError::new(
+            return Err(ClerkApiError::new(
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 "form_param_unknown",
                 "is unknown",
@@ -55,7 +55,12 @@ impl Query {
         self.one(key) == Some("true")
     }
 
-    fn number(&self, key: &'static str, default: usize, max: usize) -> Result<usize, ApiError> {
+    fn number(
+        &self,
+        key: &'static str,
+        default: usize,
+        max: usize,
+    ) -> Result<usize, ClerkApiError> {
         match self.one(key) {
             None => Ok(default),
             Some(text) => text
@@ -63,17 +68,21 @@ impl Query {
                 .ok()
                 .filter(|n| *n <= max)
                 .ok_or_else(|| {
-                    ApiError::unprocessable(format!("{key} must be a whole number up to {max}"))
-                        .with_param(key)
+                    ClerkApiError::unprocessable(format!(
+                        "{key} must be a whole number up to {max}"
+                    ))
+                    .with_param(key)
                 }),
         }
     }
 
     /// `(limit, offset)`: limit 1..=500, default 10.
-    pub fn page(&self) -> Result<(usize, usize), ApiError> {
+    pub fn page(&self) -> Result<(usize, usize), ClerkApiError> {
         let limit = self.number("limit", DEFAULT_LIMIT, MAX_LIMIT)?;
         if limit == 0 {
-            return Err(ApiError::unprocessable("limit must be at least 1").with_param("limit"));
+            return Err(
+                ClerkApiError::unprocessable("limit must be at least 1").with_param("limit")
+            );
         }
         Ok((limit, self.number("offset", 0, usize::MAX)?))
     }

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::query::Query;
 use crate::emulator::LIFETIME_RANGE;
-use crate::error::ApiError;
+use crate::error::ClerkApiError;
 use crate::http::parse_json;
 use crate::sign_in_token::DEFAULT_SIGN_IN_TOKEN_SECS;
 use crate::store::{Session, SessionStatus};
@@ -52,12 +52,12 @@ pub async fn get_session(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, ClerkApiError> {
     emulator.gate(&headers, GET_SESSION_ENDPOINT)?;
     emulator
         .read_state(|data| data.session(&id).map(session_json))
         .map(Json)
-        .map_err(ApiError::from)
+        .map_err(ClerkApiError::from)
 }
 
 /// Newest first. Like Clerk, it needs a `user_id` or a `client_id`; `paginated=true` (which
@@ -66,7 +66,7 @@ pub async fn list_sessions(
     State(emulator): State<Emulator>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, ClerkApiError> {
     emulator.gate(&headers, LIST_SESSIONS_ENDPOINT)?;
     let query = Query::parse(
         raw.as_deref(),
@@ -84,7 +84,8 @@ pub async fn list_sessions(
     let client_id = query.one("client_id");
     if user_id.is_none() && client_id.is_none() {
         return Err(
-            ApiError::unprocessable("user_id or client_id must be given").with_param("user_id"),
+            ClerkApiError::unprocessable("user_id or client_id must be given")
+                .with_param("user_id"),
         );
     }
     let status = query.one("status");
@@ -119,10 +120,10 @@ pub async fn revoke_session(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, ClerkApiError> {
     emulator.gate(&headers, REVOKE_SESSION_ENDPOINT)?;
     emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             let session = data.set_session_status(&id, SessionStatus::Revoked, now)?;
             Ok((session_json(&session), Vec::new()))
         })
@@ -141,7 +142,7 @@ pub async fn create_sign_in_token(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, ClerkApiError> {
     emulator.gate(&headers, CREATE_SIGN_IN_TOKEN_ENDPOINT)?;
     let body: CreateSignInTokenBody = parse_json(&body)?;
     let secs = body
@@ -149,7 +150,7 @@ pub async fn create_sign_in_token(
         .unwrap_or(DEFAULT_SIGN_IN_TOKEN_SECS);
     let base = emulator.base().to_owned();
     emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             let token = data.create_sign_in_token(&body.user_id, secs, now)?;
             Ok((token.clerk_json(&base), Vec::new()))
         })
@@ -161,11 +162,11 @@ pub async fn revoke_sign_in_token(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, ClerkApiError> {
     emulator.gate(&headers, REVOKE_SIGN_IN_TOKEN_ENDPOINT)?;
     let base = emulator.base().to_owned();
     emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             let token = data.revoke_sign_in_token(&id, now)?;
             Ok((token.clerk_json(&base), Vec::new()))
         })
@@ -188,7 +189,7 @@ pub async fn session_token(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, ClerkApiError> {
     emulator.gate(&headers, SESSION_TOKEN_ENDPOINT)?;
     let body: SessionTokenBody = parse_json(&body)?;
     let lifetime = match body.expires_in_seconds {
@@ -197,7 +198,7 @@ pub async fn session_token(
             Some(Duration::from_secs(secs))
         }
         Some(_) => {
-            return Err(ApiError::unprocessable(format!(
+            return Err(ClerkApiError::unprocessable(format!(
                 "expires_in_seconds must be between {} and {}",
                 LIFETIME_RANGE.0, LIFETIME_RANGE.1
             ))

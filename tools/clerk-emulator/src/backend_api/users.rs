@@ -14,9 +14,9 @@ use serde_json::{Value, json};
 use super::query::Query;
 use crate::Emulator;
 use crate::control_api::present;
-use crate::error::ApiError;
+use crate::error::ClerkApiError;
 use crate::http::parse_json;
-use crate::store::{NewUser, SessionStatus, User, UserEvent, UserPatch};
+use crate::store::{NewUser, SessionStatus, User, UserPatch};
 
 pub const LIST_ENDPOINT: &str = "GET /v1/users";
 pub const COUNT_ENDPOINT: &str = "GET /v1/users/count";
@@ -56,13 +56,13 @@ pub async fn create(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     emulator.gate(&headers, CREATE_ENDPOINT)?;
     let body: CreateBody = parse_json(&body)?;
     let email = match body.email_address.as_slice() {
         [email] => email.clone(),
         [] => {
-            return Err(ApiError::new(
+            return Err(ClerkApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "form_param_missing",
                 "is missing",
@@ -71,7 +71,7 @@ pub async fn create(
             .with_param("email_address"));
         }
         _ => {
-            return Err(ApiError::unprocessable(
+            return Err(ClerkApiError::unprocessable(
                 "the emulator keeps one email address per user: give exactly one",
             )
             .with_param("email_address"));
@@ -88,9 +88,9 @@ pub async fn create(
     };
     let base = emulator.base().to_owned();
     let user = emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             let event = data.create_user(new, now)?;
-            Ok((event_json(&event, &base), vec![event]))
+            Ok((event.user_json(&base), vec![event]))
         })
         .await?;
     Ok((StatusCode::OK, Json(user)).into_response())
@@ -100,13 +100,13 @@ pub async fn get(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, ClerkApiError> {
     emulator.gate(&headers, super::USER_ENDPOINT)?;
     let base = emulator.base().to_owned();
     emulator
         .read_state(|data| data.user(&id).map(|u| u.clerk_json(&base)))
         .map(Json)
-        .map_err(ApiError::from)
+        .map_err(ClerkApiError::from)
 }
 
 /// Newest first by default, as Clerk lists them.
@@ -114,7 +114,7 @@ pub async fn list(
     State(emulator): State<Emulator>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, ClerkApiError> {
     emulator.gate(&headers, LIST_ENDPOINT)?;
     let query = Query::parse(raw.as_deref(), &LIST_PARAMS)?;
     let (limit, offset) = query.page()?;
@@ -137,7 +137,7 @@ pub async fn count(
     State(emulator): State<Emulator>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, ClerkApiError> {
     emulator.gate(&headers, COUNT_ENDPOINT)?;
     let query = Query::parse(raw.as_deref(), &FILTERS)?;
     let total =
@@ -178,7 +178,7 @@ struct Order {
 }
 
 impl Order {
-    fn parse(raw: Option<&str>) -> Result<Self, ApiError> {
+    fn parse(raw: Option<&str>) -> Result<Self, ClerkApiError> {
         let raw = raw.unwrap_or("-created_at");
         let (descending, name) = match raw.strip_prefix('-') {
             Some(name) => (true, name),
@@ -194,7 +194,7 @@ impl Order {
         .into_iter()
         .find(|f| *f == name)
         .ok_or_else(|| {
-            ApiError::unprocessable(format!(
+            ClerkApiError::unprocessable(format!(
                 "order_by {raw:?} is not supported; use created_at, updated_at, email_address, \
                  first_name or last_name, with - or + before it"
             ))
@@ -241,7 +241,7 @@ pub async fn update(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, ClerkApiError> {
     emulator.gate(&headers, UPDATE_ENDPOINT)?;
     let body: UpdateBody = parse_json(&body)?;
     let sign_out = body.sign_out_of_other_sessions && body.password.is_some();
@@ -254,7 +254,7 @@ pub async fn update(
     };
     let base = emulator.base().to_owned();
     emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             let event = data.update_user(&id, patch, now)?;
             if sign_out {
                 let active: Vec<String> = data
@@ -267,7 +267,7 @@ pub async fn update(
                     data.set_session_status(&session, SessionStatus::Revoked, now)?;
                 }
             }
-            Ok((event_json(&event, &base), vec![event]))
+            Ok((event.user_json(&base), vec![event]))
         })
         .await
         .map(Json)
@@ -278,23 +278,16 @@ pub async fn delete(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, ClerkApiError> {
     emulator.gate(&headers, DELETE_ENDPOINT)?;
     let base = emulator.base().to_owned();
     emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             let event = data.delete_user(&id, now)?;
-            Ok((event_json(&event, &base), vec![event]))
+            Ok((event.user_json(&base), vec![event]))
         })
         .await
         .map(Json)
-}
-
-fn event_json(event: &UserEvent, base: &str) -> Value {
-    match event {
-        UserEvent::Created(user) | UserEvent::Updated(user) => user.clerk_json(base),
-        UserEvent::Deleted(id) => json!({ "object": "user", "id": id, "deleted": true }),
-    }
 }
 
 pub const VERIFY_PASSWORD_ENDPOINT: &str = "POST /v1/users/{id}/verify_password";
@@ -311,7 +304,7 @@ pub async fn verify_password(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, ClerkApiError> {
     emulator.gate(&headers, VERIFY_PASSWORD_ENDPOINT)?;
     let body: VerifyPasswordBody = parse_json(&body)?;
     emulator.read_state(|data| data.verify_password(&id, &body.password))?;

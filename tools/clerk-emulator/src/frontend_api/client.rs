@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::json::{session_json, sign_in_json, sign_up_json};
 use super::{BrowserClient, ClientView, asking_origin, envelope};
-use crate::error::ApiError;
+use crate::error::ClerkApiError;
 use crate::store::{Client, Session, SessionStatus, User};
 use crate::{Emulator, TokenOptions, now_millis};
 
@@ -27,7 +27,7 @@ pub async fn get(State(emulator): State<Emulator>, headers: HeaderMap) -> Respon
 pub async fn create(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     let (client_id, new_cookie) = ensure_client(&emulator, &headers).await?;
     let view = view(&emulator, &client_id, new_cookie, &headers);
     let response = view.json.clone();
@@ -39,10 +39,10 @@ pub async fn create(
 pub async fn destroy(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     let browser = BrowserClient::from_headers(&headers);
     let id = emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             let Some(client) = browser.find(data).cloned() else {
                 return Ok((None, Vec::new()));
             };
@@ -70,10 +70,10 @@ pub async fn destroy(
 pub async fn remove_sessions(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     let browser = BrowserClient::from_headers(&headers);
     let client_id = emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             let Some(client) = browser.find(data).cloned() else {
                 return Ok((None, Vec::new()));
             };
@@ -96,10 +96,10 @@ pub async fn remove_sessions(
 pub(crate) async fn ensure_client(
     emulator: &Emulator,
     headers: &HeaderMap,
-) -> Result<(String, Option<String>), ApiError> {
+) -> Result<(String, Option<String>), ClerkApiError> {
     let browser = BrowserClient::from_headers(headers);
     emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             if let Some(client) = browser.find(data) {
                 return Ok(((client.id.clone(), None), Vec::new()));
             }

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::Emulator;
-use crate::error::ApiError;
+use crate::error::ClerkApiError;
 use crate::sync::lock;
 
 /// The longest a token answer may be held back: beyond clerk-js's own patience, well within
@@ -33,41 +33,41 @@ pub struct TokenFault {
 }
 
 impl TokenFault {
-    pub fn validate(&self) -> Result<(), ApiError> {
+    pub fn validate(&self) -> Result<(), ClerkApiError> {
         if let Some(status) = self.status
             && !matches!(status, 429 | 500 | 502 | 503 | 504)
         {
-            return Err(ApiError::unprocessable(
+            return Err(ClerkApiError::unprocessable(
                 "status must be 429, 500, 502, 503 or 504",
             ));
         }
         if self.status.is_none() && self.delay_ms == 0 {
-            return Err(ApiError::unprocessable(
+            return Err(ClerkApiError::unprocessable(
                 "give a status, a delay_ms, or both",
             ));
         }
         if self.delay_ms > MAX_DELAY_MS {
-            return Err(ApiError::unprocessable(format!(
+            return Err(ClerkApiError::unprocessable(format!(
                 "delay_ms must be at most {MAX_DELAY_MS}"
             )));
         }
         if self.count == Some(0) {
-            return Err(ApiError::unprocessable(
+            return Err(ClerkApiError::unprocessable(
                 "count must be at least 1 (leave it out to fail until switched off)",
             ));
         }
         Ok(())
     }
 
-    fn answer(&self, status: u16) -> ApiError {
+    fn answer(&self, status: u16) -> ClerkApiError {
         let mut error = match status {
-            429 => ApiError::new(
+            429 => ClerkApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_requests",
                 "Too Many Requests",
                 "Too many requests, retry later (the emulator's token fault switch is on)",
             ),
-            status => ApiError::new(
+            status => ClerkApiError::new(
                 StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
                 "internal_clerk_error",
                 "There was an internal error on our servers",
@@ -98,7 +98,7 @@ impl Emulator {
     }
 
     /// Waits and/or fails as the switch says, counting the request against it.
-    pub(crate) async fn apply_token_fault(&self) -> Result<(), ApiError> {
+    pub(crate) async fn apply_token_fault(&self) -> Result<(), ClerkApiError> {
         let fault = {
             let mut slot = lock(&self.inner.token_fault);
             let Some(fault) = slot.clone() else {

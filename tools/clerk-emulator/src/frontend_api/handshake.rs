@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use url::Url;
 
 use super::{BrowserClient, no_store};
-use crate::error::ApiError;
+use crate::error::ClerkApiError;
 use crate::http::{CLIENT_UAT_COOKIE, LONG_COOKIE_SECS};
 use crate::store::SessionStatus;
 use crate::{Emulator, TokenOptions, now_millis};
@@ -28,7 +28,7 @@ pub async fn handshake(
     State(emulator): State<Emulator>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     let redirect = redirect_url(&emulator, query.get("redirect_url").map(String::as_str))?;
     let directives = directives(&emulator, &headers)?;
     let payload = emulator.sign_handshake(&directives)?;
@@ -36,7 +36,7 @@ pub async fn handshake(
     back.query_pairs_mut()
         .append_pair(HANDSHAKE_PARAM, &payload);
     let location = HeaderValue::from_str(back.as_str())
-        .map_err(|_| ApiError::bad_request("redirect_url is not a valid URL"))?;
+        .map_err(|_| ClerkApiError::bad_request("redirect_url is not a valid URL"))?;
     let mut response = StatusCode::TEMPORARY_REDIRECT.into_response();
     response.headers_mut().insert(header::LOCATION, location);
     Ok(no_store(response))
@@ -44,15 +44,16 @@ pub async fn handshake(
 
 /// Only back to an origin the emulator serves (an open redirect would hand the payload, and
 /// with it a session, to anyone).
-fn redirect_url(emulator: &Emulator, raw: Option<&str>) -> Result<Url, ApiError> {
+fn redirect_url(emulator: &Emulator, raw: Option<&str>) -> Result<Url, ClerkApiError> {
     let raw = raw
         .filter(|r| !r.is_empty())
-        .ok_or_else(|| ApiError::unprocessable("redirect_url is required"))?;
-    let url = Url::parse(raw).map_err(|_| ApiError::unprocessable("redirect_url is invalid"))?;
+        .ok_or_else(|| ClerkApiError::unprocessable("redirect_url is required"))?;
+    let url =
+        Url::parse(raw).map_err(|_| ClerkApiError::unprocessable("redirect_url is invalid"))?;
     if !matches!(url.scheme(), "http" | "https")
         || !emulator.origin_allowed(&url.origin().ascii_serialization())
     {
-        return Err(ApiError::unprocessable(
+        return Err(ClerkApiError::unprocessable(
             "redirect_url must be on an allowed origin",
         ));
     }
@@ -61,7 +62,7 @@ fn redirect_url(emulator: &Emulator, raw: Option<&str>) -> Result<Url, ApiError>
 
 /// The cookies for the app's origin: a fresh token and `__client_uat` for a signed-in client,
 /// or the signed-out pair. Each name also in its suffixed form, as clerk-js writes them.
-fn directives(emulator: &Emulator, headers: &HeaderMap) -> Result<Vec<String>, ApiError> {
+fn directives(emulator: &Emulator, headers: &HeaderMap) -> Result<Vec<String>, ClerkApiError> {
     let browser = BrowserClient::from_headers(headers);
     let now = now_millis();
     let active = emulator.read_state(|data| {

@@ -31,7 +31,7 @@ pub use faults::TokenFault;
 
 use crate::Emulator;
 use crate::backend_api::WELL_KNOWN_JWKS_ENDPOINT;
-use crate::error::ApiError;
+use crate::error::ClerkApiError;
 use crate::http::{
     CLIENT_COOKIE, CLIENT_UAT_COOKIE, Cookie, LONG_COOKIE_SECS, escape_html, read_cookie,
 };
@@ -94,12 +94,12 @@ impl Form {
 }
 
 impl<S: Send + Sync> FromRequest<S> for Form {
-    type Rejection = ApiError;
+    type Rejection = ClerkApiError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(request: Request, state: &S) -> Result<Self, ClerkApiError> {
         let bytes = Bytes::from_request(request, state)
             .await
-            .map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
+            .map_err(|e| ClerkApiError::bad_request(format!("could not read the body: {e}")))?;
         Ok(Form(
             url::form_urlencoded::parse(&bytes).into_owned().collect(),
         ))
@@ -197,8 +197,8 @@ pub(crate) fn no_store(mut response: Response) -> Response {
 }
 
 /// Clerk's answer for a browser without a (live) client or session.
-pub(crate) fn signed_out() -> ApiError {
-    ApiError::new(
+pub(crate) fn signed_out() -> ClerkApiError {
+    ClerkApiError::new(
         StatusCode::UNAUTHORIZED,
         "signed_out",
         "You are signed out",
@@ -222,10 +222,10 @@ pub(crate) fn asking_origin(headers: &HeaderMap) -> Option<String> {
 /// A generated avatar with the user's initials, so `image_url` needs no network.
 pub async fn avatar(State(emulator): State<Emulator>, Path(file): Path<String>) -> Response {
     let Some(id) = file.strip_suffix(".svg") else {
-        return ApiError::not_found("avatar").into_response();
+        return ClerkApiError::not_found("avatar").into_response();
     };
     let Ok(user) = emulator.read_state(|data| data.user(id).cloned()) else {
-        return ApiError::not_found("avatar").into_response();
+        return ClerkApiError::not_found("avatar").into_response();
     };
     let initials: String = [user.first_name.as_deref(), user.last_name.as_deref()]
         .into_iter()

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::json::session_json;
 use super::{BrowserClient, Form, asking_origin, client, envelope, no_store, signed_out};
-use crate::error::ApiError;
+use crate::error::ClerkApiError;
 use crate::store::SessionStatus;
 use crate::{Emulator, EmulatorError, TokenOptions, now_millis};
 
@@ -17,7 +17,7 @@ pub async fn token(
     State(emulator): State<Emulator>,
     Path(sid): Path<String>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     mint(&emulator, &sid, None, &headers).await
 }
 
@@ -25,7 +25,7 @@ pub async fn template_token(
     State(emulator): State<Emulator>,
     Path((sid, template)): Path<(String, String)>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     mint(&emulator, &sid, Some(template), &headers).await
 }
 
@@ -34,7 +34,7 @@ async fn mint(
     sid: &str,
     template: Option<String>,
     headers: &HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     // The fault switch first, as a failing Clerk would answer before looking at anything.
     emulator.apply_token_fault().await?;
     let user_id = own_session(emulator, headers, sid, true)?;
@@ -61,10 +61,10 @@ pub async fn touch(
     Path(sid): Path<String>,
     headers: HeaderMap,
     _form: Form,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     own_session(&emulator, &headers, &sid, true)?;
     emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             if let Some(session) = data.sessions.iter_mut().find(|s| s.id == sid) {
                 session.updated_at = now.max(session.updated_at);
             }
@@ -78,7 +78,7 @@ pub async fn end(
     State(emulator): State<Emulator>,
     Path(sid): Path<String>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     close(&emulator, &sid, SessionStatus::Ended, &headers).await
 }
 
@@ -86,7 +86,7 @@ pub async fn remove(
     State(emulator): State<Emulator>,
     Path(sid): Path<String>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     close(&emulator, &sid, SessionStatus::Removed, &headers).await
 }
 
@@ -95,11 +95,11 @@ async fn close(
     sid: &str,
     status: SessionStatus,
     headers: &HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     // Signing out of an already ended session is not an error: the answer says it ended.
     own_session(emulator, headers, sid, false)?;
     emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             data.set_session_status(sid, status, now)?;
             Ok(((), Vec::new()))
         })
@@ -112,13 +112,13 @@ fn session_answer(
     emulator: &Emulator,
     sid: &str,
     headers: &HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     let now = now_millis();
     let (session, user, client_id) = emulator.read_state(|data| {
         let session = data.session(sid)?.clone();
         let user = data.user(&session.user_id)?.clone();
         let client = session_client(data, &session);
-        Ok::<_, ApiError>((session, user, client))
+        Ok::<_, ClerkApiError>((session, user, client))
     })?;
     let view = match client_id {
         Some(id) => client::view(emulator, &id, None, headers),
@@ -157,7 +157,7 @@ fn own_session(
     headers: &HeaderMap,
     sid: &str,
     active: bool,
-) -> Result<String, ApiError> {
+) -> Result<String, ClerkApiError> {
     let browser = BrowserClient::from_headers(headers);
     let now = now_millis();
     emulator.read_state(|data| {
@@ -166,7 +166,7 @@ fn own_session(
             .sessions
             .iter()
             .find(|s| s.id == sid && s.client_id.as_deref() == Some(client.id.as_str()))
-            .ok_or_else(|| ApiError::not_found(format!("session {sid}")))?;
+            .ok_or_else(|| ClerkApiError::not_found(format!("session {sid}")))?;
         if active && session.status_at(now) != SessionStatus::Active {
             return Err(signed_out());
         }

@@ -10,7 +10,7 @@ use axum::response::Response;
 use super::json::sign_in_json;
 use super::{BrowserClient, Form, client, envelope, signed_out};
 use crate::Emulator;
-use crate::error::ApiError;
+use crate::error::ClerkApiError;
 use crate::ids;
 use crate::store::{SignInAttempt, SignInStatus, StateData, StoreError};
 
@@ -18,14 +18,14 @@ pub async fn create(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
     form: Form,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     let (client_id, new_cookie) = client::ensure_client(&emulator, &headers).await?;
     let strategy = form.get("strategy").map(str::to_owned);
     let identifier = form.get("identifier").map(str::to_owned);
     let password = form.get("password").map(str::to_owned);
     let ticket = form.get("ticket").map(str::to_owned);
     let attempt = emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             let mut attempt = SignInAttempt {
                 id: ids::new_id("sia"),
                 status: SignInStatus::NeedsIdentifier,
@@ -38,7 +38,7 @@ pub async fn create(
             match (strategy.as_deref(), ticket, identifier) {
                 (Some("ticket"), Some(ticket), _) | (None, Some(ticket), None) => {
                     let user_id = data.consume_sign_in_token(&ticket, now).map_err(|_| {
-                        ApiError::form(
+                        ClerkApiError::form(
                             "ticket_invalid",
                             "ticket",
                             "is invalid",
@@ -50,7 +50,7 @@ pub async fn create(
                     complete(data, &client_id, &mut attempt, "ticket", now)?;
                 }
                 (Some("ticket"), None, _) => {
-                    return Err(ApiError::form(
+                    return Err(ClerkApiError::form(
                         "form_param_missing",
                         "ticket",
                         "is missing",
@@ -62,7 +62,7 @@ pub async fn create(
                 }
                 (_, _, Some(identifier)) => {
                     let user = data.user_by_email(&identifier).cloned().ok_or_else(|| {
-                        ApiError::form(
+                        ClerkApiError::form(
                             "form_identifier_not_found",
                             "identifier",
                             "Couldn't find your account.",
@@ -99,7 +99,7 @@ pub async fn get(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     let browser = BrowserClient::from_headers(&headers);
     let (attempt, client_id) = emulator.read_state(|data| {
         let client = browser.find(data).ok_or_else(signed_out)?;
@@ -107,8 +107,8 @@ pub async fn get(
             .sign_in
             .clone()
             .filter(|a| a.id == id)
-            .ok_or_else(|| ApiError::not_found(format!("sign-in {id}")))?;
-        Ok::<_, ApiError>((attempt, client.id.clone()))
+            .ok_or_else(|| ClerkApiError::not_found(format!("sign-in {id}")))?;
+        Ok::<_, ClerkApiError>((attempt, client.id.clone()))
     })?;
     Ok(answer(&emulator, &attempt, &client_id, None, &headers))
 }
@@ -118,25 +118,25 @@ pub async fn attempt_first_factor(
     Path(id): Path<String>,
     headers: HeaderMap,
     form: Form,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     let browser = BrowserClient::from_headers(&headers);
     let strategy = form.get("strategy").unwrap_or_default().to_owned();
     let password = form.get("password").map(str::to_owned);
     let (attempt, client_id) = emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             let client = browser.find(data).ok_or_else(signed_out)?;
             let client_id = client.id.clone();
             let mut attempt = client
                 .sign_in
                 .clone()
                 .filter(|a| a.id == id)
-                .ok_or_else(|| ApiError::not_found(format!("sign-in {id}")))?;
+                .ok_or_else(|| ClerkApiError::not_found(format!("sign-in {id}")))?;
             let user_id = attempt
                 .user_id
                 .clone()
                 .filter(|_| attempt.status == SignInStatus::NeedsFirstFactor)
                 .ok_or_else(|| {
-                    ApiError::new(
+                    ClerkApiError::new(
                         StatusCode::BAD_REQUEST,
                         "verification_not_sent",
                         "is not ready for a first factor",
@@ -147,7 +147,7 @@ pub async fn attempt_first_factor(
                 return Err(unsupported_strategy(&strategy));
             }
             let password = password.ok_or_else(|| {
-                ApiError::form(
+                ClerkApiError::form(
                     "form_param_missing",
                     "password",
                     "is missing",
@@ -165,9 +165,9 @@ pub async fn attempt_first_factor(
     Ok(answer(&emulator, &attempt, &client_id, None, &headers))
 }
 
-fn check_password(data: &StateData, user_id: &str, password: &str) -> Result<(), ApiError> {
+fn check_password(data: &StateData, user_id: &str, password: &str) -> Result<(), ClerkApiError> {
     data.verify_password(user_id, password).map_err(|_| {
-        ApiError::form(
+        ClerkApiError::form(
             "form_password_incorrect",
             "password",
             "Password is incorrect. Try again, or use another method.",
@@ -183,12 +183,12 @@ fn complete(
     attempt: &mut SignInAttempt,
     strategy: &str,
     now: i64,
-) -> Result<(), ApiError> {
+) -> Result<(), ClerkApiError> {
     let user_id = attempt.user_id.clone().ok_or_else(signed_out)?;
     let session = data
         .start_session(client_id, &user_id, now)
         .map_err(|e| match e {
-            StoreError::UserDeleted(_) | StoreError::UserNotFound(_) => ApiError::form(
+            StoreError::UserDeleted(_) | StoreError::UserNotFound(_) => ClerkApiError::form(
                 "form_identifier_not_found",
                 "identifier",
                 "Couldn't find your account.",
@@ -202,8 +202,8 @@ fn complete(
     Ok(())
 }
 
-fn unsupported_strategy(strategy: &str) -> ApiError {
-    ApiError::form(
+fn unsupported_strategy(strategy: &str) -> ClerkApiError {
+    ClerkApiError::form(
         "strategy_for_user_invalid",
         "strategy",
         "is not supported",

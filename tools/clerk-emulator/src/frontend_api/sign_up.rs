@@ -10,18 +10,18 @@ use axum::response::Response;
 use super::json::{missing_fields, sign_up_json};
 use super::{BrowserClient, Form, client, envelope, signed_out};
 use crate::Emulator;
-use crate::error::ApiError;
+use crate::error::ClerkApiError;
 use crate::ids;
-use crate::store::{NewUser, SignUpAttempt, StateData, StoreError, UserEvent, validate_email};
+use crate::store::{NewUser, SignUpAttempt, StateData, StoreError, StoreEvent, validate_email};
 
 pub async fn create(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
     form: Form,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     let (client_id, new_cookie) = client::ensure_client(&emulator, &headers).await?;
     let attempt = emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             let attempt = SignUpAttempt {
                 id: ids::new_id("sua"),
                 created_at: now,
@@ -39,7 +39,7 @@ pub async fn get(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     let (attempt, client_id) = current(&emulator, &headers, &id)?;
     Ok(answer(&emulator, &attempt, &client_id, None, &headers))
 }
@@ -49,11 +49,11 @@ pub async fn update(
     Path(id): Path<String>,
     headers: HeaderMap,
     form: Form,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     let (attempt, client_id) = current(&emulator, &headers, &id)?;
     let client = client_id.clone();
     let attempt = emulator
-        .mutate::<_, ApiError>(move |data, now| progress(data, &client, attempt, &form, now))
+        .mutate::<_, ClerkApiError>(move |data, now| progress(data, &client, attempt, &form, now))
         .await?;
     Ok(answer(&emulator, &attempt, &client_id, None, &headers))
 }
@@ -62,7 +62,7 @@ fn current(
     emulator: &Emulator,
     headers: &HeaderMap,
     id: &str,
-) -> Result<(SignUpAttempt, String), ApiError> {
+) -> Result<(SignUpAttempt, String), ClerkApiError> {
     let browser = BrowserClient::from_headers(headers);
     emulator.read_state(|data| {
         let client = browser.find(data).ok_or_else(signed_out)?;
@@ -70,7 +70,7 @@ fn current(
             .sign_up
             .clone()
             .filter(|a| a.id == id)
-            .ok_or_else(|| ApiError::not_found(format!("sign-up {id}")))?;
+            .ok_or_else(|| ClerkApiError::not_found(format!("sign-up {id}")))?;
         Ok((attempt, client.id.clone()))
     })
 }
@@ -82,13 +82,13 @@ fn progress(
     mut attempt: SignUpAttempt,
     form: &Form,
     now: i64,
-) -> Result<(SignUpAttempt, Vec<UserEvent>), ApiError> {
+) -> Result<(SignUpAttempt, Vec<StoreEvent>), ClerkApiError> {
     if attempt.created_user_id.is_some() {
         return Ok((attempt, Vec::new()));
     }
     if let Some(email) = form.get("email_address") {
         let email = validate_email(email).map_err(|message| {
-            ApiError::form(
+            ClerkApiError::form(
                 "form_param_format_invalid",
                 "email_address",
                 message,
@@ -124,8 +124,8 @@ fn progress(
             },
             now,
         )?;
-        let UserEvent::Created(user) = &event else {
-            return Err(ApiError::internal("the user was not created"));
+        let StoreEvent::Created(user) = &event else {
+            return Err(ClerkApiError::internal("the user was not created"));
         };
         let session = data.start_session(client_id, &user.id, now)?;
         attempt.created_user_id = Some(user.id.clone());

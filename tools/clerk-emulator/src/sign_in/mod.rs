@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::Emulator;
-use crate::error::ApiError;
+use crate::error::ClerkApiError;
 use crate::frontend_api::BrowserClient;
 use crate::http::JsonBody;
 
@@ -68,9 +68,9 @@ pub struct TicketRequest {
 pub async fn ticket(
     State(emulator): State<Emulator>,
     JsonBody(request): JsonBody<TicketRequest>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ClerkApiError> {
     let token = emulator
-        .mutate::<_, ApiError>(|data, now| {
+        .mutate::<_, ClerkApiError>(|data, now| {
             let token = data.create_sign_in_token(&request.user_id, PAGE_TICKET_SECS, now)?;
             Ok((token.token, Vec::new()))
         })
