@@ -82,3 +82,18 @@ export async function sessionToken(page: Page, options: { skipCache?: boolean; t
     return window.Clerk.session.getToken(options);
   }, options);
 }
+
+/// Makes clerk-js hold a token that it believes valid and the server finds expired, as with a
+/// client whose clock is off: the browser's clock (installed with `page.clock.install()`
+/// before the page loaded) and the emulator's run two minutes behind while a fresh token is
+/// minted, then the emulator's clock is put right, so the next fresh token is valid.
+export async function holdTokenTheServerFindsExpired(page: Page, request: APIRequestContext): Promise<void> {
+  const behind = 120;
+  await control(request, "PATCH", "/settings", { clock_offset_secs: -behind });
+  try {
+    await page.clock.setSystemTime(Date.now() - behind * 1000);
+    await sessionToken(page, { skipCache: true });
+  } finally {
+    await control(request, "PATCH", "/settings", { clock_offset_secs: 0 });
+  }
+}

@@ -2,7 +2,7 @@
 // 30 s and a request needs a fresh token, the page says the service is temporarily unavailable
 // and keeps the person signed in; after recovery the next action succeeds without signing in.
 import { expect, test, type Response } from "@playwright/test";
-import { ADA, control, sessionToken, signIn } from "./helpers";
+import { ADA, control, holdTokenTheServerFindsExpired, signIn } from "./helpers";
 
 const OUTAGE_MS = 30_000;
 
@@ -13,14 +13,7 @@ test("a 30 s Frontend API outage shows 'temporarily unavailable' and keeps the s
   await page.clock.install();
   await signIn(page);
   await expect(page.getByTestId("profile-email")).toHaveText(ADA.email);
-  const behind = 120;
-  await control(request, "PATCH", "/settings", { clock_offset_secs: -behind });
-  try {
-    await page.clock.setSystemTime(Date.now() - behind * 1000);
-    await sessionToken(page, { skipCache: true });
-  } finally {
-    await control(request, "PATCH", "/settings", { clock_offset_secs: 0 });
-  }
+  await holdTokenTheServerFindsExpired(page, request);
   const apiMe: Response[] = [];
   page.on("response", (r) => {
     if (new URL(r.url()).pathname === "/api/me") apiMe.push(r);

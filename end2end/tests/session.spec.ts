@@ -3,7 +3,7 @@
 // revoked session signs the page out, sign-out protects the dashboard, and signing back in
 // returns to the page first asked for.
 import { expect, test, type Request, type Response } from "@playwright/test";
-import { ADA, accountButton, backendApi, control, sessionToken, signIn } from "./helpers";
+import { ADA, accountButton, backendApi, control, holdTokenTheServerFindsExpired, sessionToken, signIn } from "./helpers";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -26,14 +26,7 @@ test("an expired token is refreshed once and the request retried once", async ({
   await page.clock.install();
   await signIn(page);
   await expect(page.getByTestId("profile-email")).toHaveText(ADA.email);
-  const behind = 120;
-  await control(request, "PATCH", "/settings", { clock_offset_secs: -behind });
-  try {
-    await page.clock.setSystemTime(Date.now() - behind * 1000);
-    await sessionToken(page, { skipCache: true });
-  } finally {
-    await control(request, "PATCH", "/settings", { clock_offset_secs: 0 });
-  }
+  await holdTokenTheServerFindsExpired(page, request);
 
   const apiMe: Response[] = [];
   const tokenRequests: Request[] = [];
