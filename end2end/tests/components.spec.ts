@@ -35,6 +35,24 @@ test("a wrong password is refused inside Clerk's form, with Clerk's message", as
   expect((await clerkCookies(page.context()))["__session"]).toBeUndefined();
 });
 
+test("signing up through Clerk's <SignUp/> comes back to the page that asked, as the new local user", async ({ page }) => {
+  const email = `hypatia.${Date.now()}@example.com`;
+  await page.goto("/sign-in?redirect_url=/profile");
+  // <SignIn/>'s own "Sign up" link leads to the sign-up page, keeping where to come back to.
+  await page.locator(".cl-signIn-root").getByRole("link", { name: "Sign up" }).click();
+  await expect(page).toHaveURL(/\/sign-up\?redirect_url=\/profile/);
+  const form = page.locator(".cl-signUp-root");
+  await form.getByLabel("Email address").fill(email);
+  await form.locator("input[name=password]").fill("hypatia-of-alexandria-415");
+  await form.getByRole("button", { name: "Continue", exact: true }).click();
+
+  await expect(page).toHaveURL(/\/profile$/);
+  await expect(protectedAccount(page)).toContainText(email, { timeout: 15_000 });
+  // The server knows her too: the local user row exists for this session.
+  await page.goto("/dashboard");
+  await expect(page.getByTestId("profile-email")).toHaveText(email);
+});
+
 test("<UserButton/> signs out: the page is signed out and the session cookie is gone", async ({ page, context }) => {
   await signIn(page);
   const suffix = (await emulatorInfo(page.request)).cookie_suffix;

@@ -95,3 +95,92 @@ pub fn ClerkLoadingNotice() -> impl IntoView {
         })
     }
 }
+
+/// Server rendering: tachys renders to HTML only with `ssr`.
+#[cfg(test)]
+#[cfg(feature = "ssr")]
+mod tests {
+    use populatte::{ClerkId, User, UserId};
+
+    use super::*;
+    use crate::auth::CurrentUser;
+    use crate::clerk::{AuthState, ClerkProvider, SignedInUser};
+
+    fn ada() -> SignedInUser {
+        SignedInUser {
+            id: "user_ada".into(),
+            email: None,
+            first_name: Some("Ada".into()),
+            last_name: None,
+            full_name: None,
+            image_url: None,
+        }
+    }
+
+    /// The page as the server renders it for a request whose auth layer verified `verified`
+    /// (or nobody), while the page's own state is `state`.
+    fn render(state: AuthState, verified: Option<&str>) -> String {
+        let mut request = http::Request::new(()).into_parts().0;
+        if let Some(clerk_id) = verified {
+            let now = time::OffsetDateTime::UNIX_EPOCH;
+            request.extensions.insert(CurrentUser(User {
+                id: UserId::from_uuid(uuid::Uuid::from_u128(1)),
+                clerk_id: ClerkId::parse(clerk_id).unwrap(),
+                email: None,
+                first_name: None,
+                last_name: None,
+                image_url: None,
+                created_at: now,
+                updated_at: now,
+            }));
+        }
+        Owner::new().with(|| {
+            provide_context(request);
+            view! {
+                <ClerkProvider initial=state>
+                    <SignedIn>"[signed in]"</SignedIn>
+                    <SignedOut>"[signed out]"</SignedOut>
+                    <Protect fallback=|| "[refused]">"[protected]"</Protect>
+                </ClerkProvider>
+            }
+            .to_html()
+        })
+    }
+
+    #[test]
+    fn signed_in_and_signed_out_follow_the_page_state() {
+        let html = render(AuthState::SignedIn(ada()), Some("user_ada"));
+        assert!(
+            html.contains("[signed in]") && !html.contains("[signed out]"),
+            "{html}"
+        );
+        let html = render(AuthState::SignedOut, None);
+        assert!(
+            html.contains("[signed out]") && !html.contains("[signed in]"),
+            "{html}"
+        );
+        let html = render(AuthState::Loading, None);
+        assert!(
+            !html.contains("[signed out]") && !html.contains("[signed in]"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn protect_shows_its_children_when_the_server_verified_the_person() {
+        let html = render(AuthState::SignedIn(ada()), Some("user_ada"));
+        assert!(
+            html.contains("[protected]") && !html.contains("[refused]"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn protect_refuses_when_only_the_page_state_says_signed_in() {
+        let html = render(AuthState::SignedIn(ada()), None);
+        assert!(
+            html.contains("[refused]") && !html.contains("[protected]"),
+            "{html}"
+        );
+    }
+}

@@ -94,7 +94,7 @@ pub fn global_clerk() -> Option<Clerk> {
 
 /// `window.__internal_ClerkUICtor`: what `@clerk/ui`'s browser bundle registers, and what
 /// `Clerk.load({ ui: { ClerkUI } })` takes.
-pub fn global_clerk_ui() -> Option<JsValue> {
+pub(super) fn global_clerk_ui() -> Option<JsValue> {
     global("__internal_ClerkUICtor")
 }
 
@@ -131,7 +131,7 @@ impl Clerk {
     /// `Clerk.mount<Component>(node, props)`, e.g. `mountSignIn`. clerk-js mounts the
     /// component once its UI (`@clerk/ui`) is there; it throws only when `Clerk.load` was
     /// given no UI at all.
-    pub fn mount(
+    pub(super) fn mount(
         &self,
         component: &str,
         node: &web_sys::HtmlElement,
@@ -141,7 +141,11 @@ impl Clerk {
     }
 
     /// `Clerk.unmount<Component>(node)`.
-    pub fn unmount(&self, component: &str, node: &web_sys::HtmlElement) -> Result<(), JsError> {
+    pub(super) fn unmount(
+        &self,
+        component: &str,
+        node: &web_sys::HtmlElement,
+    ) -> Result<(), JsError> {
         self.call_component(&format!("unmount{component}"), node, &JsValue::UNDEFINED)
     }
 

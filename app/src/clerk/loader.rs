@@ -89,7 +89,7 @@ pub async fn clerk() -> Result<Clerk, ClerkError> {
 }
 
 /// The loaded `window.Clerk`, however long the script takes to arrive.
-pub async fn clerk_eventually() -> Result<Clerk, ClerkError> {
+pub(super) async fn clerk_eventually() -> Result<Clerk, ClerkError> {
     settle(attempt().0).await
 }
 
@@ -167,7 +167,7 @@ fn load_options() -> Result<JsValue, JsError> {
 /// Loads `@clerk/ui` (once) and hands it to clerk-js, which then renders the components it
 /// was asked to mount. The script's URL is on the clerk-js script tag (`data-clerk-ui-url`):
 /// the emulator's copy in development, Clerk's in production.
-pub fn request_ui() {
+pub(super) fn request_ui() {
     if UI_REQUESTED.with(|requested| requested.replace(true)) {
         return;
     }
