@@ -3,7 +3,7 @@
 // asked, <UserButton/> signs out, <Protect> shows its children only on the server's word, and
 // the page waits for a late clerk-js and catches up.
 import { expect, test, type Page } from "@playwright/test";
-import { ADA, clerkCookies, emulatorInfo, signIn, signInWithClerkForm } from "./helpers";
+import { ADA, clerkCookies, emulatorInfo, newUser, signIn, signInWithClerkForm } from "./helpers";
 
 const protectedAccount = (page: Page) => page.getByTestId("protected-account");
 
@@ -25,6 +25,23 @@ test("a guarded page sends a signed-out visitor to Clerk's <SignIn/> and back to
   // /v1/me/sessions/active).
   await protectedAccount(page).getByRole("button", { name: "Security" }).click();
   await expect(protectedAccount(page).locator(".cl-activeDevice, .cl-activeDeviceListItem").first()).toContainText("Chrome");
+});
+
+test("a name changed in <UserProfile/> reaches the local user", async ({ page, request }) => {
+  const person = await newUser(request, "Emmy", "Noether");
+  await signIn(page, person);
+  await page.goto("/profile");
+  const profile = protectedAccount(page).locator(".cl-userProfile-root");
+  await expect(profile).toBeVisible({ timeout: 15_000 });
+  await profile.getByRole("button", { name: /Update profile/ }).click();
+  await profile.getByLabel("First name").fill("Amalie");
+  await profile.getByRole("button", { name: "Save" }).click();
+  await expect(profile).toContainText("Amalie Noether");
+  // The emulator's user.updated webhook updates the local row; the dashboard shows it.
+  await expect(async () => {
+    await page.goto("/dashboard");
+    await expect(page.getByTestId("profile-name")).toHaveText("Amalie Noether", { timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
 });
 
 test("a wrong password is refused inside Clerk's form, with Clerk's message", async ({ page }) => {

@@ -1,16 +1,72 @@
-//! `/v1/me/…`: what `<UserProfile/>` reads about the signed-in person beyond the client. Only
-//! the active devices are emulated (`GET /v1/me/sessions/active`, the Security page's list).
+//! `/v1/me…`: what `<UserProfile/>` reads and changes about the signed-in person beyond the
+//! client. Emulated: the active devices (`GET /v1/me/sessions/active`, the Security page's
+//! list) and the names (`PATCH /v1/me`, "Update profile"); the other writes are not.
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{BrowserClient, no_store, signed_out};
+use super::json::user_json;
+use super::{BrowserClient, Form, client, envelope, no_store, signed_out};
 use crate::error::ClerkApiError;
-use crate::store::SessionStatus;
+use crate::store::{SessionStatus, UserPatch};
 use crate::{Emulator, now_millis};
+
+/// "Update profile": `first_name` and `last_name` (a field sent empty clears it), as Clerk's
+/// `PATCH /v1/me`; the change raises `user.updated` like any other. Answers the user, with the
+/// client.
+pub async fn update(
+    State(emulator): State<Emulator>,
+    headers: HeaderMap,
+    form: Form,
+) -> Result<Response, ClerkApiError> {
+    let unsupported = form
+        .0
+        .keys()
+        .find(|key| !matches!(key.as_str(), "first_name" | "last_name"))
+        .cloned();
+    if let Some(field) = unsupported {
+        return Err(ClerkApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "form_param_unknown",
+            "is unknown",
+            format!("{field} cannot be changed in the emulator"),
+        )
+        .with_param(field));
+    }
+    let name = |key: &str| {
+        form.0
+            .get(key)
+            .map(|value| Some(value.trim().to_owned()).filter(|v| !v.is_empty()))
+    };
+    let patch = UserPatch {
+        first_name: name("first_name"),
+        last_name: name("last_name"),
+        ..UserPatch::default()
+    };
+    let browser = BrowserClient::from_headers(&headers);
+    let (client_id, user) = emulator
+        .mutate::<_, ClerkApiError>(|data, now| {
+            let client = browser.find(data).ok_or_else(signed_out)?;
+            let client_id = client.id.clone();
+            let user_id = client
+                .session_id
+                .as_deref()
+                .and_then(|sid| data.session(sid).ok())
+                .filter(|s| s.status_at(now) == SessionStatus::Active)
+                .map(|s| s.user_id.clone())
+                .ok_or_else(signed_out)?;
+            let event = data.update_user(&user_id, patch, now)?;
+            let user = data.user(&user_id)?.clone();
+            Ok(((client_id, user), vec![event]))
+        })
+        .await?;
+    let view = client::view(&emulator, &client_id, None, &headers);
+    let response = user_json(&user, emulator.base());
+    Ok(envelope(&emulator, StatusCode::OK, response, view))
+}
 
 /// The browser's active session, with its latest activity, as a bare array (clerk-js reads
 /// this answer's payload itself, not Clerk's `{"response": …}` envelope). One session at
