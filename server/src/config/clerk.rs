@@ -73,6 +73,9 @@ pub struct ClerkConfig {
     pub jwks_url: Option<Url>,
     /// Where the browser loads clerk-js from; defaults to the Frontend API host's copy.
     pub js_url: Option<Url>,
+    /// Where the browser loads Clerk's components (`@clerk/ui`) from; defaults to the
+    /// Frontend API host's copy.
+    pub ui_url: Option<Url>,
     /// Origins allowed in the `azp` claim; empty means "not checked".
     pub authorized_parties: Vec<String>,
     pub webhook_signing_secret: Option<Secret>,
@@ -165,6 +168,10 @@ impl ClerkConfig {
             .get("CLERK_JS_URL")
             .map(|raw| http_url(&raw).map_err(|p| ConfigError::new("CLERK_JS_URL", p)))
             .transpose()?;
+        let ui_url = source
+            .get("CLERK_UI_URL")
+            .map(|raw| http_url(&raw).map_err(|p| ConfigError::new("CLERK_UI_URL", p)))
+            .transpose()?;
         let emulator = match source.get("CLERK_EMULATOR").as_deref().map(str::trim) {
             None | Some("auto") => EmulatorSwitch::Auto,
             Some("on") => EmulatorSwitch::On,
@@ -183,6 +190,7 @@ impl ClerkConfig {
             api_url,
             jwks_url,
             js_url,
+            ui_url,
             authorized_parties,
             webhook_signing_secret,
             emulator,
@@ -249,6 +257,19 @@ impl ClerkConfig {
         let key = self.publishable_key.as_ref()?;
         Some(format!(
             "https://{}/npm/@clerk/clerk-js@6/dist/clerk.browser.js",
+            key.frontend_api_host()
+        ))
+    }
+
+    /// Clerk's components in Clerk mode: `@clerk/ui` major 1, the line clerk-js 6 takes
+    /// (Clerk's Frontend API serves `/npm/@clerk/ui@<version>/dist/ui.browser.js`).
+    pub fn clerk_ui_url(&self) -> Option<String> {
+        if let Some(url) = &self.ui_url {
+            return Some(url.to_string());
+        }
+        let key = self.publishable_key.as_ref()?;
+        Some(format!(
+            "https://{}/npm/@clerk/ui@1/dist/ui.browser.js",
             key.frontend_api_host()
         ))
     }
@@ -529,5 +550,22 @@ mod mode_tests {
                 "https://foo-bar-13.clerk.accounts.dev/npm/@clerk/clerk-js@6/dist/clerk.browser.js"
             )
         );
+    }
+
+    #[test]
+    fn clerk_ui_comes_from_the_frontend_api_host_unless_overridden() {
+        let config = ClerkConfig::load(&Vars(vec![PK, SK])).unwrap();
+        assert_eq!(
+            config.clerk_ui_url().as_deref(),
+            Some("https://foo-bar-13.clerk.accounts.dev/npm/@clerk/ui@1/dist/ui.browser.js")
+        );
+        let elsewhere = ("CLERK_UI_URL", "https://cdn.example.com/ui.browser.js");
+        let config = ClerkConfig::load(&Vars(vec![PK, SK, elsewhere])).unwrap();
+        assert_eq!(
+            config.clerk_ui_url().as_deref(),
+            Some("https://cdn.example.com/ui.browser.js")
+        );
+        let bad = ClerkConfig::load(&Vars(vec![PK, SK, ("CLERK_UI_URL", "file:///etc/passwd")]));
+        assert_eq!(bad.err().map(|e| e.variable), Some("CLERK_UI_URL"));
     }
 }
