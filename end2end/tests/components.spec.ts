@@ -75,7 +75,8 @@ test("<UserButton/> signs out: the page is signed out and the session cookie is 
   const suffix = (await emulatorInfo(page.request)).cookie_suffix;
   expect((await clerkCookies(context))["__session"]).toBeTruthy();
 
-  const userButton = page.locator(".dashboard-heading .cl-userButtonTrigger");
+  await page.goto("/profile");
+  const userButton = page.locator(".page-heading .cl-userButtonTrigger");
   await expect(userButton).toBeVisible({ timeout: 15_000 });
   await userButton.click();
   await page.locator(".cl-userButtonPopoverCard").getByRole("button", { name: "Sign out" }).click();
@@ -165,4 +166,17 @@ test("pages without Clerk's components do not download @clerk/ui", async ({ page
   await page.goto("/sign-in");
   await expect(page.locator(".cl-signIn-root")).toBeVisible({ timeout: 15_000 });
   expect(uiFiles.some((url) => url.endsWith("/ui.browser.js"))).toBe(true);
+});
+
+test("the signed-in dashboard does not download @clerk/ui", async ({ page }) => {
+  await signIn(page);
+  const uiFiles: string[] = [];
+  page.on("request", (request) => {
+    if (request.url().includes("/npm/@clerk/ui@")) uiFiles.push(request.url());
+  });
+  await page.goto("/dashboard");
+  await expect(page.locator("main")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByTestId("profile-email")).toHaveText(ADA.email);
+  await page.waitForLoadState("networkidle");
+  expect(uiFiles).toEqual([]);
 });

@@ -1,13 +1,15 @@
 //! `/dashboard`: the signed-in person's local profile (from Populatte's database, through the
-//! typed API client) and their projects, with Clerk's `<UserButton/>`. Signed-out visitors
-//! are sent to sign in and back.
+//! typed API client) and their projects. Signed-out visitors are sent to sign in and back.
+//! Clerk's `<UserButton/>` is on `/profile`, not here: it loads Clerk's component bundle
+//! (about 309 KiB on the wire), which would double the dashboard's cold load; the header's
+//! own menu signs out here (docs/benchmarks.md).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
     api::{ApiError, UserProfile},
-    clerk::{AuthState, ClerkLoadingNotice, UserButton, use_clerk},
+    clerk::{AuthState, ClerkLoadingNotice, use_clerk},
     client::ApiClient,
     components::{Avatar, ErrorNotice, ProjectsPanel, require_sign_in},
 };
@@ -24,10 +26,7 @@ pub fn Dashboard() -> impl IntoView {
                 let name = user.display_name().unwrap_or_else(|| "there".into());
                 view! {
                     <section class="dashboard">
-                        <div class="dashboard-heading">
-                            <h1>"Welcome, " {name}</h1>
-                            <UserButton user_profile_url="/profile" />
-                        </div>
+                        <h1>"Welcome, " {name}</h1>
                         <ProfileCard />
                         <ProjectsPanel />
                     </section>

@@ -1,13 +1,14 @@
 //! `/profile`: Clerk's `<UserProfile/>` (name, email addresses, password, sessions), shown only
-//! when the server confirms who is signed in (`<Protect>`). Signed-out visitors are sent to
-//! sign in and back.
+//! when the server confirms who is signed in (`<Protect>`), and Clerk's `<UserButton/>` (its
+//! menu signs out). Signed-out visitors are sent to sign in and back. This page loads Clerk's
+//! component bundle anyway, so the button costs no download here.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::{
-    clerk::{ClerkLoadingNotice, Protect, UserProfile},
+    clerk::{ClerkLoadingNotice, Protect, SignedIn, UserButton, UserProfile},
     components::require_sign_in,
 };
 
@@ -17,7 +18,12 @@ pub fn Profile() -> impl IntoView {
     view! {
         <Title text="Your account" />
         <section class="profile-page" aria-labelledby="profile-page-heading">
-            <h1 id="profile-page-heading">"Your account"</h1>
+            <div class="page-heading">
+                <h1 id="profile-page-heading">"Your account"</h1>
+                <SignedIn>
+                    <UserButton />
+                </SignedIn>
+            </div>
             <ClerkLoadingNotice />
             <Protect fallback=|| {
                 view! {
