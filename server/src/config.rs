@@ -10,16 +10,16 @@ use std::{path::PathBuf, str::FromStr, time::Duration};
 use leptos::config::LeptosOptions;
 use sqlx::postgres::PgConnectOptions;
 
-pub use clerk::{ClerkConfig, ClerkMode, EmulatorSwitch, PublishableKey};
+pub(crate) use clerk::{ClerkConfig, ClerkMode, PublishableKey};
 
-pub use crate::clerk::setup::EmulatorSettings;
+pub(crate) use crate::clerk::setup::EmulatorSettings;
 
 /// A configuration value that was missing or malformed.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid configuration: {variable}: {problem}")]
 pub struct ConfigError {
-    pub variable: &'static str,
-    pub problem: String,
+    pub(crate) variable: &'static str,
+    pub(crate) problem: String,
 }
 
 impl ConfigError {
@@ -33,14 +33,14 @@ impl ConfigError {
 
 /// A string that must never reach a log line.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
+    pub(crate) fn new(value: impl Into<String>) -> Self {
         Self(value.into())
     }
 
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -58,28 +58,28 @@ pub enum LogFormat {
 }
 
 #[derive(Debug, Clone)]
-pub struct DatabaseConfig {
-    pub connect_options: PgConnectOptions,
-    pub max_connections: u32,
+pub(crate) struct DatabaseConfig {
+    pub(crate) connect_options: PgConnectOptions,
+    pub(crate) max_connections: u32,
     /// How long a request waits for a pooled connection before the database counts as down.
-    pub acquire_timeout: Duration,
+    pub(crate) acquire_timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
-pub struct HttpConfig {
-    pub request_timeout: Duration,
-    pub body_limit_bytes: usize,
+pub(crate) struct HttpConfig {
+    pub(crate) request_timeout: Duration,
+    pub(crate) body_limit_bytes: usize,
 }
 
 /// The bounds of the in-process caches (see the README for what each costs).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CacheConfig {
+pub(crate) struct CacheConfig {
     /// The verified-token cache, in bytes of tokens and claims (`AUTH_TOKEN_CACHE_MIB`).
-    pub token_cache_bytes: u64,
+    pub(crate) token_cache_bytes: u64,
     /// Users kept in the user cache (`AUTH_USER_CACHE_ENTRIES`).
-    pub user_cache_entries: usize,
+    pub(crate) user_cache_entries: usize,
     /// Clerk Backend API answers kept (`CLERK_API_CACHE_ENTRIES`).
-    pub clerk_api_cache_entries: usize,
+    pub(crate) clerk_api_cache_entries: usize,
 }
 
 impl CacheConfig {
@@ -111,15 +111,15 @@ impl CacheConfig {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub leptos: LeptosOptions,
-    pub database: DatabaseConfig,
-    pub http: HttpConfig,
-    pub caches: CacheConfig,
+    pub(crate) database: DatabaseConfig,
+    pub(crate) http: HttpConfig,
+    pub(crate) caches: CacheConfig,
     pub log_format: LogFormat,
-    pub clerk: ClerkConfig,
+    pub(crate) clerk: ClerkConfig,
     /// Real Clerk or the offline emulator, decided (and checked) once here.
-    pub clerk_mode: ClerkMode,
+    pub(crate) clerk_mode: ClerkMode,
     /// The emulator's settings; used only in emulator mode.
-    pub emulator: EmulatorSettings,
+    pub(crate) emulator: EmulatorSettings,
 }
 
 /// Where configuration values come from: the process environment in production, a map in tests.
@@ -128,7 +128,7 @@ pub trait Source {
 }
 
 /// The process environment. Empty values count as unset, as in most `.env` tooling.
-pub struct Environment;
+pub(crate) struct Environment;
 
 impl Source for Environment {
     fn get(&self, name: &str) -> Option<String> {
@@ -180,11 +180,6 @@ impl Config {
             clerk_mode,
             emulator: emulator_settings(source)?,
         })
-    }
-
-    /// True when `LEPTOS_ENV` says production (cargo-leptos sets it for release runs).
-    pub fn is_production(&self) -> bool {
-        matches!(self.leptos.env, leptos::config::Env::PROD)
     }
 }
 

@@ -29,7 +29,6 @@ pub mod reason {
     pub const TOKEN_TYPE_MISMATCH: &str = "token-type-mismatch";
     pub const SESSION_PENDING: &str = "session-pending";
     pub const JWK_KID_MISMATCH: &str = "jwk-kid-mismatch";
-    pub const JWK_REMOTE_FAILED_TO_LOAD: &str = "jwk-remote-failed-to-load";
     /// Ours: the user was deleted in Clerk; the local row is a tombstone.
     pub const USER_DELETED: &str = "user-deleted";
     /// Ours: the token has no profile claims and there is no way to look them up.

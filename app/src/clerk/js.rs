@@ -90,7 +90,7 @@ fn options(entries: &[(&str, JsValue)]) -> Result<JsValue, JsError> {
 }
 
 /// `window.Clerk`, once the script has put it there.
-pub fn global_clerk() -> Option<Clerk> {
+pub(crate) fn global_clerk() -> Option<Clerk> {
     let value = Reflect::get(&js_sys::global(), &JsValue::from_str("Clerk")).ok()?;
     (!value.is_undefined() && !value.is_null()).then(|| value.unchecked_into())
 }

@@ -20,7 +20,7 @@ const LOAD_WITHIN_MS: u32 = 20_000;
 const RETRY_AFTER_MS: f64 = 30_000.0;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ClerkError {
+pub(crate) enum ClerkError {
     #[error("window.Clerk did not appear; is the clerk-js script in the page?")]
     Missing,
     #[error("Clerk.load() did not finish in time")]
@@ -41,7 +41,7 @@ thread_local! {
 }
 
 /// The loaded `window.Clerk`.
-pub async fn clerk() -> Result<Clerk, ClerkError> {
+pub(crate) async fn clerk() -> Result<Clerk, ClerkError> {
     let load = ATTEMPT.with(|slot| {
         let mut slot = slot.borrow_mut();
         let failed_long_ago = slot

@@ -23,7 +23,7 @@ use crate::config::Secret;
 
 /// The answer to "which key has this `kid`?".
 #[derive(Clone)]
-pub enum KeyLookup {
+pub(crate) enum KeyLookup {
     Found(Arc<DecodingKey>),
     /// The JWKS was fetched and has no such key: the token is not ours.
     Unknown,
@@ -42,21 +42,21 @@ enum Source {
 
 /// How the JWKS is fetched and cached.
 #[derive(Debug, Clone)]
-pub struct JwksSettings {
-    pub url: Url,
+pub(crate) struct JwksSettings {
+    pub(crate) url: Url,
     /// Clerk's Backend API wants the secret key; a plain JWKS URL needs nothing.
-    pub bearer: Option<Secret>,
+    pub(crate) bearer: Option<Secret>,
     /// Keys older than this are refreshed in the background while still being used.
-    pub max_age: Duration,
+    pub(crate) max_age: Duration,
     /// The least time between two fetches caused by unknown `kid`s.
-    pub cooldown: Duration,
+    pub(crate) cooldown: Duration,
     /// Tries per fetch (with backoff) before the fetch counts as failed.
-    pub attempts: u32,
-    pub timeout: Duration,
+    pub(crate) attempts: u32,
+    pub(crate) timeout: Duration,
 }
 
 impl JwksSettings {
-    pub fn new(url: Url, bearer: Option<Secret>) -> Self {
+    pub(crate) fn new(url: Url, bearer: Option<Secret>) -> Self {
         Self {
             url,
             bearer,
@@ -76,7 +76,7 @@ impl KeyStore {
             .map_err(|e| format!("not an RSA public key in PEM: {e}"))
     }
 
-    pub fn remote(settings: JwksSettings, http: reqwest::Client) -> Self {
+    pub(crate) fn remote(settings: JwksSettings, http: reqwest::Client) -> Self {
         Self(Source::Remote(Arc::new(RemoteJwks {
             settings,
             http,
@@ -85,7 +85,7 @@ impl KeyStore {
         })))
     }
 
-    pub async fn key(&self, kid: Option<&str>) -> KeyLookup {
+    pub(crate) async fn key(&self, kid: Option<&str>) -> KeyLookup {
         match &self.0 {
             Source::Static(key) => KeyLookup::Found(key.clone()),
             Source::Remote(jwks) => match kid {

@@ -51,7 +51,7 @@ pub struct SessionCache {
 }
 
 impl SessionCache {
-    pub fn new(capacity_bytes: u64, skew_secs: i64) -> Self {
+    pub(crate) fn new(capacity_bytes: u64, skew_secs: i64) -> Self {
         // The estimate only sizes the first allocation: about 1 KiB per Clerk session token.
         let estimated_items = usize::try_from(capacity_bytes / 1024).unwrap_or(usize::MAX);
         Self {
@@ -61,7 +61,7 @@ impl SessionCache {
     }
 
     /// The session of a token verified before and not expired at `now`.
-    pub fn get(&self, token: &str, now: i64) -> Option<Arc<VerifiedSession>> {
+    pub(crate) fn get(&self, token: &str, now: i64) -> Option<Arc<VerifiedSession>> {
         let session = self.entries.get(token)?;
         if session.expires_at > now - self.skew_secs {
             Some(session)
@@ -72,7 +72,7 @@ impl SessionCache {
         }
     }
 
-    pub fn insert(&self, token: &str, session: Arc<VerifiedSession>) {
+    pub(crate) fn insert(&self, token: &str, session: Arc<VerifiedSession>) {
         self.entries.insert(token.into(), session);
     }
 

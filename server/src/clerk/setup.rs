@@ -21,21 +21,21 @@ use crate::{
 };
 
 /// Where the emulator is mounted in the app. Reserved: no app route lives under it.
-pub const EMULATOR_PREFIX: &str = "/__clerk";
+pub(crate) const EMULATOR_PREFIX: &str = "/__clerk";
 
-pub struct ClerkSetup {
-    pub keys: KeyStore,
-    pub verifier: VerifierSettings,
-    pub backend: Option<BackendSettings>,
-    pub webhook_secret: Option<Secret>,
-    pub script: ClerkScript,
+pub(crate) struct ClerkSetup {
+    pub(crate) keys: KeyStore,
+    pub(crate) verifier: VerifierSettings,
+    pub(crate) backend: Option<BackendSettings>,
+    pub(crate) webhook_secret: Option<Secret>,
+    pub(crate) script: ClerkScript,
     /// clerk-js's suffix for cookie names, from the publishable key.
-    pub cookie_suffix: String,
+    pub(crate) cookie_suffix: String,
     /// Where document navigations go for Clerk's handshake.
-    pub frontend_api: FrontendApi,
+    pub(crate) frontend_api: FrontendApi,
     /// A development instance (`pk_test_` key): its handshake needs the dev-browser token.
-    pub development_instance: bool,
-    pub emulator: Option<Emulator>,
+    pub(crate) development_instance: bool,
+    pub(crate) emulator: Option<Emulator>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,7 +50,7 @@ pub enum ClerkSetupError {
 
 impl ClerkSetup {
     /// `addr` is the address the server listens on: the emulator is reached through it.
-    pub async fn new(
+    pub(crate) async fn new(
         config: &Config,
         addr: SocketAddr,
         http: &reqwest::Client,
@@ -180,11 +180,11 @@ impl ClerkSetup {
 
 /// The emulator's own settings (`CLERK_EMULATOR_*`), used only when it runs.
 #[derive(Debug, Clone)]
-pub struct EmulatorSettings {
-    pub key_file: Option<PathBuf>,
-    pub state_file: Option<PathBuf>,
-    pub token_lifetime: Duration,
-    pub omit_custom_claims: bool,
+pub(crate) struct EmulatorSettings {
+    pub(crate) key_file: Option<PathBuf>,
+    pub(crate) state_file: Option<PathBuf>,
+    pub(crate) token_lifetime: Duration,
+    pub(crate) omit_custom_claims: bool,
 }
 
 fn join(base: &Url, path: &str) -> Result<Url, String> {

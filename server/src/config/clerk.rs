@@ -10,14 +10,14 @@ use super::{ConfigError, Secret, Source};
 
 /// `pk_test_…` / `pk_live_…`: the base64 of `<frontend-api-host>$`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PublishableKey {
+pub(crate) struct PublishableKey {
     raw: String,
     frontend_api_host: String,
     live: bool,
 }
 
 impl PublishableKey {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, String> {
         let (live, encoded) = if let Some(rest) = raw.strip_prefix("pk_live_") {
             (true, rest)
         } else if let Some(rest) = raw.strip_prefix("pk_test_") {
@@ -44,44 +44,44 @@ impl PublishableKey {
         })
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.raw
     }
 
-    pub fn frontend_api_host(&self) -> &str {
+    pub(crate) fn frontend_api_host(&self) -> &str {
         &self.frontend_api_host
     }
 
     /// The `iss` claim Clerk puts in this instance's session tokens.
-    pub fn issuer(&self) -> String {
+    pub(crate) fn issuer(&self) -> String {
         format!("https://{}", self.frontend_api_host)
     }
 
-    pub fn is_live(&self) -> bool {
+    pub(crate) fn is_live(&self) -> bool {
         self.live
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct ClerkConfig {
-    pub publishable_key: Option<PublishableKey>,
-    pub secret_key: Option<Secret>,
+pub(crate) struct ClerkConfig {
+    pub(crate) publishable_key: Option<PublishableKey>,
+    pub(crate) secret_key: Option<Secret>,
     /// PEM public key for networkless verification.
-    pub jwt_key: Option<String>,
-    pub api_url: Url,
+    pub(crate) jwt_key: Option<String>,
+    pub(crate) api_url: Url,
     /// A plain JWKS URL (no secret key needed), instead of `{CLERK_API_URL}/v1/jwks`.
-    pub jwks_url: Option<Url>,
+    pub(crate) jwks_url: Option<Url>,
     /// Where the browser loads clerk-js from; defaults to the Frontend API host's copy.
-    pub js_url: Option<Url>,
+    pub(crate) js_url: Option<Url>,
     /// Origins allowed in the `azp` claim; empty means "not checked".
-    pub authorized_parties: Vec<String>,
-    pub webhook_signing_secret: Option<Secret>,
+    pub(crate) authorized_parties: Vec<String>,
+    pub(crate) webhook_signing_secret: Option<Secret>,
     /// `CLERK_EMULATOR`: `auto` (the emulator when no Clerk keys are set), `on`, `off`.
-    pub emulator: EmulatorSwitch,
+    pub(crate) emulator: EmulatorSwitch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EmulatorSwitch {
+pub(crate) enum EmulatorSwitch {
     Auto,
     On,
     Off,
@@ -89,7 +89,7 @@ pub enum EmulatorSwitch {
 
 /// Who issues session tokens for this process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClerkMode {
+pub(crate) enum ClerkMode {
     /// A real Clerk instance, from the `CLERK_*` keys.
     Clerk,
     /// The offline emulator, mounted under `/__clerk`. Development and tests only.
@@ -97,9 +97,9 @@ pub enum ClerkMode {
 }
 
 impl ClerkConfig {
-    pub const DEFAULT_API_URL: &'static str = "https://api.clerk.com";
+    pub(crate) const DEFAULT_API_URL: &'static str = "https://api.clerk.com";
 
-    pub fn load(source: &impl Source) -> Result<Self, ConfigError> {
+    pub(crate) fn load(source: &impl Source) -> Result<Self, ConfigError> {
         let publishable_key = source
             .get("CLERK_PUBLISHABLE_KEY")
             .map(|raw| {
@@ -194,7 +194,7 @@ impl ClerkConfig {
     /// `release` is true for an optimised build: such a binary is what gets deployed, so a
     /// missing secret mount must stop it rather than quietly mount the emulator (with which
     /// anyone signs in as anyone). There the emulator runs only when `CLERK_EMULATOR=on`.
-    pub fn mode(&self, production: bool, release: bool) -> Result<ClerkMode, ConfigError> {
+    pub(crate) fn mode(&self, production: bool, release: bool) -> Result<ClerkMode, ConfigError> {
         match (self.is_configured(), self.emulator) {
             (true, EmulatorSwitch::On) => Err(ConfigError::new(
                 "CLERK_EMULATOR",
@@ -242,7 +242,7 @@ impl ClerkConfig {
     }
 
     /// The clerk-js script the browser loads in Clerk mode.
-    pub fn clerk_js_url(&self) -> Option<String> {
+    pub(crate) fn clerk_js_url(&self) -> Option<String> {
         if let Some(url) = &self.js_url {
             return Some(url.to_string());
         }
@@ -254,7 +254,7 @@ impl ClerkConfig {
     }
 
     /// True when real Clerk keys were given (as opposed to the offline emulator).
-    pub fn is_configured(&self) -> bool {
+    pub(crate) fn is_configured(&self) -> bool {
         self.publishable_key.is_some() || self.secret_key.is_some() || self.jwt_key.is_some()
     }
 }

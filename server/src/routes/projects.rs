@@ -30,7 +30,7 @@ use crate::state::AppState;
 
 /// Both optional; an empty value (`?cursor=&limit=`) counts as absent.
 #[derive(Debug, Deserialize)]
-pub struct ListQuery {
+pub(crate) struct ListQuery {
     cursor: Option<String>,
     limit: Option<String>,
 }
@@ -48,7 +48,7 @@ fn parse_limit(raw: Option<&str>) -> Result<Option<u32>, ApiError> {
         .transpose()
 }
 
-pub async fn list(
+pub(crate) async fn list(
     user: CurrentUser,
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
@@ -62,7 +62,7 @@ pub async fn list(
     Ok(Json(ProjectPageDto::from(&page)))
 }
 
-pub async fn create(
+pub(crate) async fn create(
     user: CurrentUser,
     State(state): State<AppState>,
     Json(input): Json<CreateProjectRequest>,
@@ -80,7 +80,7 @@ pub async fn create(
         .into_response())
 }
 
-pub async fn get(
+pub(crate) async fn get(
     user: CurrentUser,
     State(state): State<AppState>,
     ProjectPath(id): ProjectPath,
@@ -92,7 +92,7 @@ pub async fn get(
     Ok(Json(ProjectDto::from(&project)))
 }
 
-pub async fn edit(
+pub(crate) async fn edit(
     user: CurrentUser,
     State(state): State<AppState>,
     ProjectPath(id): ProjectPath,
@@ -110,7 +110,7 @@ pub async fn edit(
     Ok(Json(ProjectDto::from(&project)))
 }
 
-pub async fn delete(
+pub(crate) async fn delete(
     user: CurrentUser,
     State(state): State<AppState>,
     ProjectPath(id): ProjectPath,

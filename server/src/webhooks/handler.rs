@@ -31,11 +31,11 @@ use crate::{
 };
 
 /// The Svix verifier, built once from `CLERK_WEBHOOK_SIGNING_SECRET`.
-pub type WebhookVerifier = Arc<Webhook>;
+pub(crate) type WebhookVerifier = Arc<Webhook>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// The change was written.
     Applied,
     /// The stored user already says this.
@@ -55,7 +55,7 @@ struct Answer {
     status: Outcome,
 }
 
-pub async fn clerk_webhook(
+pub(crate) async fn clerk_webhook(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,

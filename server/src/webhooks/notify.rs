@@ -12,17 +12,17 @@ use tokio::task::JoinHandle;
 use crate::auth::Authenticator;
 
 /// The channel; the payload is the Clerk user id.
-pub const CHANNEL: &str = "populatte_user_changed";
+pub(crate) const CHANNEL: &str = "populatte_user_changed";
 
 /// How often the listener proves it still hears: it notifies itself and expects the echo
 /// within the same period. A half-open connection never errors, so without this the cache
 /// would stay on while every invalidation is lost.
-pub const HEARTBEAT: Duration = Duration::from_secs(5);
+pub(crate) const HEARTBEAT: Duration = Duration::from_secs(5);
 
 /// Heartbeat payloads start with this; a Clerk id never does.
 const HEARTBEAT_PREFIX: &str = "~heartbeat:";
 
-pub fn spawn_listener(pool: PgPool, authenticator: Arc<Authenticator>) -> JoinHandle<()> {
+pub(crate) fn spawn_listener(pool: PgPool, authenticator: Arc<Authenticator>) -> JoinHandle<()> {
     spawn_listener_with(pool, authenticator, HEARTBEAT)
 }
 

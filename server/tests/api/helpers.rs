@@ -15,7 +15,7 @@ use tokio::{
     sync::oneshot,
 };
 
-pub struct TestApp {
+pub(crate) struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub auth: server::auth::AuthLayerState,
@@ -23,16 +23,16 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
 
-    pub async fn get(&self, path: &str) -> reqwest::Response {
+    pub(crate) async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.unwrap()
     }
 
     /// `GET` with `Authorization: Bearer <token>`.
-    pub async fn get_as(&self, path: &str, token: &str) -> reqwest::Response {
+    pub(crate) async fn get_as(&self, path: &str, token: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
             .bearer_auth(token)
@@ -42,7 +42,7 @@ impl TestApp {
     }
 
     /// Drops a user from the auth layer's cache, as a webhook does.
-    pub fn invalidate(&self, clerk_id: &str) {
+    pub(crate) fn invalidate(&self, clerk_id: &str) {
         self.auth
             .authenticator
             .cache()
@@ -50,19 +50,19 @@ impl TestApp {
     }
 
     /// `GET /api/me` with a bearer token.
-    pub async fn me(&self, token: &str) -> reqwest::Response {
+    pub(crate) async fn me(&self, token: &str) -> reqwest::Response {
         self.get_as("/api/me", token).await
     }
 }
 
 /// The emulator's test-only signing key, so tests do not pay for RSA key generation.
-pub const EMULATOR_TEST_KEY: &str = concat!(
+pub(crate) const EMULATOR_TEST_KEY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../tools/clerk-emulator/tests/fixtures/test-only-key-a.pem"
 );
 
 /// A configuration for tests: the database comes from the pool, the port is picked by the OS.
-pub fn test_config(extra: &[(&str, &str)]) -> Config {
+pub(crate) fn test_config(extra: &[(&str, &str)]) -> Config {
     let mut vars: Vec<(&str, &str)> = vec![
         ("DATABASE_URL", "postgres://unused@127.0.0.1/unused"),
         ("CLERK_EMULATOR_KEY_FILE", EMULATOR_TEST_KEY),
@@ -86,12 +86,12 @@ impl server::config::Source for Vars<'_> {
     }
 }
 
-pub async fn spawn_app(pool: PgPool) -> TestApp {
+pub(crate) async fn spawn_app(pool: PgPool) -> TestApp {
     spawn_app_with(pool, test_config(&[])).await
 }
 
 /// The app in Clerk mode, against a mock of Clerk's Backend API (JWKS and users).
-pub async fn spawn_clerk_app(
+pub(crate) async fn spawn_clerk_app(
     pool: PgPool,
     clerk: &crate::clerk_mock::MockClerk,
     extra: &[(&str, &str)],
@@ -106,7 +106,7 @@ pub async fn spawn_clerk_app(
     spawn_app_with(pool, test_config(&vars)).await
 }
 
-pub async fn spawn_app_with(pool: PgPool, config: Config) -> TestApp {
+pub(crate) async fn spawn_app_with(pool: PgPool, config: Config) -> TestApp {
     let app = Application::build_with_pool(config, pool).await.unwrap();
     let address = format!("http://{}", app.local_addr().unwrap());
     let auth = app.auth();
@@ -127,7 +127,7 @@ pub async fn spawn_app_with(pool: PgPool, config: Config) -> TestApp {
 }
 
 /// The URL of the database behind `pool`, for a server process started by a test.
-pub async fn database_url_of(pool: &PgPool) -> String {
+pub(crate) async fn database_url_of(pool: &PgPool) -> String {
     let name: String = sqlx::query_scalar("SELECT current_database()")
         .fetch_one(pool)
         .await
@@ -138,7 +138,7 @@ pub async fn database_url_of(pool: &PgPool) -> String {
 }
 
 /// The real server binary, as a child process with piped output.
-pub struct ServerProcess {
+pub(crate) struct ServerProcess {
     pub child: Child,
     pub stdout: Arc<Mutex<Vec<String>>>,
     pub address: Option<String>,
@@ -149,7 +149,7 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts the binary with `env` (and nothing of this process's environment that
     /// configures the server) and waits until it listens or exits.
-    pub async fn start(env: &[(&str, &str)]) -> Self {
+    pub(crate) async fn start(env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
         for (name, _) in std::env::vars() {
             if name.starts_with("DATABASE_")
@@ -200,12 +200,12 @@ impl ServerProcess {
         }
     }
 
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address.as_deref().expect("server listens"))
     }
 
     /// Waits for the process to exit and returns its status and standard error.
-    pub async fn exit(mut self) -> (std::process::ExitStatus, String) {
+    pub(crate) async fn exit(mut self) -> (std::process::ExitStatus, String) {
         let status = tokio::time::timeout(Duration::from_secs(30), self.child.wait())
             .await
             .expect("the server exits in time")
@@ -223,7 +223,7 @@ impl ServerProcess {
         (status, stderr)
     }
 
-    pub fn signal(&self, signal: &str) {
+    pub(crate) fn signal(&self, signal: &str) {
         let pid = self.child.id().expect("running").to_string();
         let status = std::process::Command::new("kill")
             .args([&format!("-{signal}"), &pid])
@@ -232,7 +232,7 @@ impl ServerProcess {
         assert!(status.success());
     }
 
-    pub fn log(&self) -> Vec<String> {
+    pub(crate) fn log(&self) -> Vec<String> {
         self.stdout.lock().unwrap().clone()
     }
 }

@@ -13,7 +13,7 @@ use crate::{Emulator, EmulatorError};
 
 /// The installed clerk-js: where its files are and which version they are.
 #[derive(Debug, Clone)]
-pub struct ClerkJs {
+pub(crate) struct ClerkJs {
     pub dir: PathBuf,
     pub version: String,
 }
@@ -21,7 +21,7 @@ pub struct ClerkJs {
 impl ClerkJs {
     /// Reads the version from the package beside `dist/`; a missing install is a start-up
     /// error that says how to install it.
-    pub fn locate(dist: &FsPath) -> Result<Self, EmulatorError> {
+    pub(crate) fn locate(dist: &FsPath) -> Result<Self, EmulatorError> {
         let manifest = dist.join("..").join("package.json");
         let missing = || {
             EmulatorError::Config(format!(
@@ -53,7 +53,7 @@ impl ClerkJs {
     }
 
     /// `/npm/@clerk/clerk-js@<version>/dist`, relative to the emulator's base.
-    pub fn path_prefix(&self) -> String {
+    pub(crate) fn path_prefix(&self) -> String {
         format!("/npm/@clerk/clerk-js@{}/dist", self.version)
     }
 }
@@ -67,7 +67,7 @@ fn safe_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
-pub async fn serve(
+pub(crate) async fn serve(
     State(emulator): State<Emulator>,
     Path((version, file)): Path<(String, String)>,
 ) -> Result<Response, ClerkApiError> {
