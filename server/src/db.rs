@@ -18,7 +18,7 @@ use sqlx::{
     postgres::PgPoolOptions,
 };
 
-use crate::config::DatabaseConfig;
+use crate::{config::DatabaseConfig, retry::Backoff};
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 
@@ -78,8 +78,9 @@ pub(crate) async fn migrate_in_background(
     pool: PgPool,
     readiness: Readiness,
 ) -> Option<MigrationError> {
-    let mut delay = Duration::from_millis(500);
+    let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(30));
     loop {
+        let delay = backoff.next_delay();
         tokio::time::sleep(delay).await;
         match migrate(&pool, &readiness).await {
             Ok(()) => {
@@ -88,7 +89,6 @@ pub(crate) async fn migrate_in_background(
             }
             Err(MigrationError::Unreachable(err)) => {
                 tracing::warn!(error = %err, retry_in = ?delay, "database still unreachable");
-                delay = (delay * 2).min(Duration::from_secs(30));
             }
             Err(fatal) => return Some(fatal),
         }

@@ -19,7 +19,7 @@ use jsonwebtoken::DecodingKey;
 use serde::Deserialize;
 use url::Url;
 
-use crate::config::Secret;
+use crate::{config::Secret, retry::Backoff};
 
 /// The answer to "which key has this `kid`?".
 #[derive(Clone)]
@@ -196,7 +196,8 @@ impl RemoteJwks {
                 state.doubt = Some(Doubt::InFlight);
             }
         }
-        let mut delay = Duration::from_millis(100);
+        // Bounded by the number of attempts, not by a cap on the delay.
+        let mut backoff = Backoff::new(Duration::from_millis(100), Duration::MAX);
         let mut last_error = String::new();
         for attempt in 1..=self.settings.attempts.max(1) {
             match self.fetch_once().await {
@@ -214,8 +215,7 @@ impl RemoteJwks {
                 }
             }
             if attempt < self.settings.attempts {
-                tokio::time::sleep(delay).await;
-                delay *= 2;
+                tokio::time::sleep(backoff.next_delay()).await;
             }
         }
         // The last good keys stay; only unknown `kid`s are now answered as an outage.
