@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use populatte::project::FieldErrors;
+use populatte::{RepositoryError, project::FieldErrors};
 use serde::{Deserialize, Serialize};
 
 mod server_fn;
@@ -97,7 +97,29 @@ pub enum ApiError {
     Decode { message: String },
 }
 
+/// The one answer to a failed store (the database): 503 when it cannot be reached, 500 when it
+/// failed. Its detail is logged here, on the server, and never sent.
+impl From<RepositoryError> for ApiError {
+    fn from(error: RepositoryError) -> Self {
+        match error {
+            RepositoryError::Unavailable(_detail) => {
+                #[cfg(feature = "ssr")]
+                tracing::warn!(detail = %_detail, "the database is unavailable");
+                Self::unavailable(Self::STORE_UNAVAILABLE)
+            }
+            RepositoryError::Failed(_detail) => {
+                #[cfg(feature = "ssr")]
+                tracing::error!(detail = %_detail, "the database failed");
+                Self::internal()
+            }
+        }
+    }
+}
+
 impl ApiError {
+    /// The message of every 503 caused by the database.
+    pub const STORE_UNAVAILABLE: &str = "The service is unavailable; try again shortly.";
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::BadRequest {
             message: message.into(),

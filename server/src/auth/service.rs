@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use app::api::ApiError;
 use populatte::{
     ChangeSource, ClerkId, ProfileFields, RepositoryError, SyncError, SyncUser, User, UserChange,
     UserRepository,
@@ -205,7 +206,7 @@ impl Authenticator {
 fn store_failure(error: RepositoryError) -> AuthFailure {
     match error {
         RepositoryError::Unavailable(detail) => AuthFailure::Unavailable {
-            message: "The service is unavailable; try again shortly.",
+            message: ApiError::STORE_UNAVAILABLE,
             detail,
         },
         RepositoryError::Failed(detail) => AuthFailure::Internal(detail),

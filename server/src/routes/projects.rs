@@ -15,7 +15,7 @@
 use app::{
     api::{ApiError, CreateProjectRequest, EditProjectRequest, ProjectDto, ProjectPageDto},
     auth::CurrentUser,
-    projects::{parse_cursor, project_error},
+    projects::parse_cursor,
 };
 use axum::{
     extract::State,
@@ -58,7 +58,7 @@ pub(crate) async fn list(
     let page = project::ListProjects::new(&*state.projects)
         .execute(user.id, after, size)
         .await
-        .map_err(project_error)?;
+        .map_err(ApiError::from)?;
     Ok(Json(ProjectPageDto::from(&page)))
 }
 
@@ -70,7 +70,7 @@ pub(crate) async fn create(
     let project = project::CreateProject::new(&*state.projects)
         .execute(user.id, &input.name, input.description.as_deref())
         .await
-        .map_err(project_error)?;
+        .map_err(ApiError::from)?;
     let location = format!("/api/projects/{}", project.id);
     Ok((
         StatusCode::CREATED,
@@ -88,7 +88,7 @@ pub(crate) async fn get(
     let project = project::GetProject::new(&*state.projects)
         .execute(user.id, id)
         .await
-        .map_err(project_error)?;
+        .map_err(ApiError::from)?;
     Ok(Json(ProjectDto::from(&project)))
 }
 
@@ -106,7 +106,7 @@ pub(crate) async fn edit(
             changes.description.as_deref(),
         )
         .await
-        .map_err(project_error)?;
+        .map_err(ApiError::from)?;
     Ok(Json(ProjectDto::from(&project)))
 }
 
@@ -118,7 +118,7 @@ pub(crate) async fn delete(
     project::DeleteProject::new(&*state.projects)
         .execute(user.id, id)
         .await
-        .map_err(project_error)?;
+        .map_err(ApiError::from)?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -102,14 +102,8 @@ pub(crate) async fn clerk_webhook(
             Json(Answer { status }).into_response()
         }
         Err(error) => {
-            tracing::error!(%svix_id, %error, "webhook failed; Svix will retry");
-            match error {
-                RepositoryError::Unavailable(_) => {
-                    ApiError::unavailable("The database is unavailable; retry later.")
-                        .into_response()
-                }
-                RepositoryError::Failed(_) => ApiError::internal().into_response(),
-            }
+            tracing::warn!(%svix_id, "webhook failed; Svix will retry");
+            ApiError::from(error).into_response()
         }
     }
 }
