@@ -52,13 +52,13 @@ pub enum ApiError {
         reason: Option<String>,
         message: String,
     },
-    /// 403.
+    /// 403: the caller is known but may not do this (a cross-origin cookie write).
     #[error("{message}")]
     Forbidden {
         reason: Option<String>,
         message: String,
     },
-    /// 404.
+    /// 404, also for another user's resource: nobody learns which ids exist.
     #[error("{message}")]
     NotFound { message: String },
     /// 409, e.g. a duplicate name.
@@ -73,7 +73,7 @@ pub enum ApiError {
         message: String,
         fields: FieldErrors,
     },
-    /// 429.
+    /// 429, with how long to wait when the server knows it.
     #[error("{message}")]
     RateLimited {
         message: String,

@@ -51,7 +51,7 @@ pub(crate) enum Outcome {
 }
 
 #[derive(Debug, Serialize)]
-struct Answer {
+struct Acknowledgement {
     status: Outcome,
 }
 
@@ -99,7 +99,7 @@ pub(crate) async fn clerk_webhook(
                 // The NOTIFY reaches this instance too; dropping the entry now closes the gap.
                 state.auth.authenticator.forget(clerk_id);
             }
-            Json(Answer { status }).into_response()
+            Json(Acknowledgement { status }).into_response()
         }
         Err(error) => {
             tracing::warn!(%svix_id, "webhook failed; Svix will retry");
