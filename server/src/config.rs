@@ -10,9 +10,7 @@ use std::{path::PathBuf, str::FromStr, time::Duration};
 use leptos::config::LeptosOptions;
 use sqlx::postgres::PgConnectOptions;
 
-pub(crate) use clerk::{ClerkConfig, ClerkMode, PublishableKey};
-
-pub(crate) use crate::clerk::setup::EmulatorSettings;
+pub(crate) use clerk::{ClerkConfig, ClerkKeys, ClerkMode, PublishableKey, TokenKeys};
 
 /// A configuration value that was missing or malformed.
 #[derive(Debug, thiserror::Error)]
@@ -242,6 +240,15 @@ fn leptos_options(source: &impl Source) -> Result<LeptosOptions, ConfigError> {
         options.output_name = "populatte".into();
     }
     Ok(options)
+}
+
+/// The emulator's own settings (`CLERK_EMULATOR_*`), used only when it runs.
+#[derive(Debug, Clone)]
+pub(crate) struct EmulatorSettings {
+    pub(crate) key_file: Option<PathBuf>,
+    pub(crate) state_file: Option<PathBuf>,
+    pub(crate) token_lifetime: Duration,
+    pub(crate) omit_custom_claims: bool,
 }
 
 fn emulator_settings(source: &impl Source) -> Result<EmulatorSettings, ConfigError> {

@@ -87,13 +87,32 @@ pub(crate) enum EmulatorSwitch {
     Off,
 }
 
-/// Who issues session tokens for this process.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Who issues session tokens for this process. Decided once, by [`ClerkConfig::mode`].
+#[derive(Debug, Clone)]
 pub(crate) enum ClerkMode {
-    /// A real Clerk instance, from the `CLERK_*` keys.
-    Clerk,
+    /// A real Clerk instance, with its keys checked complete.
+    Clerk(ClerkKeys),
     /// The offline emulator, mounted under `/__clerk`. Development and tests only.
     Emulator,
+}
+
+/// What a real Clerk instance needs: the key the browser loads clerk-js with, and where the
+/// keys that verify session tokens come from.
+#[derive(Debug, Clone)]
+pub(crate) struct ClerkKeys {
+    pub(crate) publishable_key: PublishableKey,
+    pub(crate) token_keys: TokenKeys,
+}
+
+/// The source of the session-token keys, in order of preference when several are set.
+#[derive(Debug, Clone)]
+pub(crate) enum TokenKeys {
+    /// `CLERK_JWT_KEY`: one PEM public key; no network.
+    Pem(String),
+    /// `CLERK_JWKS_URL`: a plain JWKS; no secret.
+    JwksUrl(Url),
+    /// `CLERK_SECRET_KEY`: the Backend API's JWKS (`{CLERK_API_URL}/v1/jwks`).
+    BackendApi(Secret),
 }
 
 impl ClerkConfig {
@@ -201,10 +220,7 @@ impl ClerkConfig {
                 "is on, but real Clerk keys are configured; the emulator never runs beside real \
                  keys. Unset CLERK_EMULATOR or the CLERK_* keys",
             )),
-            (true, _) => {
-                self.check_complete()?;
-                Ok(ClerkMode::Clerk)
-            }
+            (true, _) => self.keys().map(ClerkMode::Clerk),
             (false, _) if production => Err(ConfigError::new(
                 "CLERK_SECRET_KEY",
                 "no Clerk keys are configured, and the offline Clerk emulator never runs in \
@@ -225,20 +241,29 @@ impl ClerkConfig {
         }
     }
 
-    fn check_complete(&self) -> Result<(), ConfigError> {
-        if self.publishable_key.is_none() {
+    fn keys(&self) -> Result<ClerkKeys, ConfigError> {
+        let Some(publishable_key) = self.publishable_key.clone() else {
             return Err(ConfigError::new(
                 "CLERK_PUBLISHABLE_KEY",
                 "is required with Clerk keys: the browser needs it to load clerk-js",
             ));
-        }
-        if self.jwt_key.is_none() && self.secret_key.is_none() && self.jwks_url.is_none() {
+        };
+        let token_keys = if let Some(pem) = &self.jwt_key {
+            TokenKeys::Pem(pem.clone())
+        } else if let Some(url) = &self.jwks_url {
+            TokenKeys::JwksUrl(url.clone())
+        } else if let Some(secret) = &self.secret_key {
+            TokenKeys::BackendApi(secret.clone())
+        } else {
             return Err(ConfigError::new(
                 "CLERK_SECRET_KEY",
                 "or CLERK_JWT_KEY (or CLERK_JWKS_URL) is required to verify session tokens",
             ));
-        }
-        Ok(())
+        };
+        Ok(ClerkKeys {
+            publishable_key,
+            token_keys,
+        })
     }
 
     /// The clerk-js script the browser loads in Clerk mode.
@@ -448,20 +473,33 @@ mod mode_tests {
     );
     const SK: (&str, &str) = ("CLERK_SECRET_KEY", "sk_test_abc");
 
-    fn mode(
-        vars: &[(&'static str, &'static str)],
-        production: bool,
-    ) -> Result<ClerkMode, &'static str> {
+    /// The mode without its keys.
+    #[derive(Debug, PartialEq)]
+    enum Mode {
+        Clerk,
+        Emulator,
+    }
+
+    fn kind(mode: ClerkMode) -> Mode {
+        match mode {
+            ClerkMode::Clerk(_) => Mode::Clerk,
+            ClerkMode::Emulator => Mode::Emulator,
+        }
+    }
+
+    fn mode(vars: &[(&'static str, &'static str)], production: bool) -> Result<Mode, &'static str> {
         ClerkConfig::load(&Vars(vars.to_vec()))
             .unwrap()
             .mode(production, false)
+            .map(kind)
             .map_err(|e| e.variable)
     }
 
-    fn release_mode(vars: &[(&'static str, &'static str)]) -> Result<ClerkMode, &'static str> {
+    fn release_mode(vars: &[(&'static str, &'static str)]) -> Result<Mode, &'static str> {
         ClerkConfig::load(&Vars(vars.to_vec()))
             .unwrap()
             .mode(false, true)
+            .map(kind)
             .map_err(|e| e.variable)
     }
 
@@ -478,18 +516,15 @@ mod mode_tests {
     fn a_release_build_mounts_the_emulator_only_when_asked_explicitly() {
         assert_eq!(
             release_mode(&[("CLERK_EMULATOR", "on")]),
-            Ok(ClerkMode::Emulator)
+            Ok(Mode::Emulator)
         );
-        assert_eq!(release_mode(&[PK, SK]), Ok(ClerkMode::Clerk));
+        assert_eq!(release_mode(&[PK, SK]), Ok(Mode::Clerk));
     }
 
     #[test]
     fn no_keys_in_development_means_the_emulator() {
-        assert_eq!(mode(&[], false), Ok(ClerkMode::Emulator));
-        assert_eq!(
-            mode(&[("CLERK_EMULATOR", "on")], false),
-            Ok(ClerkMode::Emulator)
-        );
+        assert_eq!(mode(&[], false), Ok(Mode::Emulator));
+        assert_eq!(mode(&[("CLERK_EMULATOR", "on")], false), Ok(Mode::Emulator));
     }
 
     #[test]
@@ -511,7 +546,7 @@ mod mode_tests {
 
     #[test]
     fn keys_mean_clerk_and_must_be_complete() {
-        assert_eq!(mode(&[PK, SK], true), Ok(ClerkMode::Clerk));
+        assert_eq!(mode(&[PK, SK], true), Ok(Mode::Clerk));
         assert_eq!(mode(&[SK], false), Err("CLERK_PUBLISHABLE_KEY"));
         assert_eq!(mode(&[PK], false), Err("CLERK_SECRET_KEY"));
         assert_eq!(
