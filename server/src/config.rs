@@ -134,12 +134,26 @@ impl Source for Environment {
     }
 }
 
+/// Variables given as pairs, for tests: the last value of a name wins (so a test can override
+/// a default it was handed), and a blank value counts as unset, as in [`Environment`].
+fn lookup(pairs: &[(&str, &str)], name: &str) -> Option<String> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| (*v).to_owned())
+        .filter(|v| !v.trim().is_empty())
+}
+
 impl<const N: usize> Source for [(&str, &str); N] {
     fn get(&self, name: &str) -> Option<String> {
-        self.iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| (*v).to_owned())
-            .filter(|v| !v.trim().is_empty())
+        lookup(self, name)
+    }
+}
+
+impl Source for Vec<(&str, &str)> {
+    fn get(&self, name: &str) -> Option<String> {
+        lookup(self, name)
     }
 }
 

@@ -345,16 +345,7 @@ mod tests {
     use super::*;
 
     fn load(vars: &[(&str, &str)]) -> Result<ClerkConfig, ConfigError> {
-        struct Vars<'a>(&'a [(&'a str, &'a str)]);
-        impl Source for Vars<'_> {
-            fn get(&self, name: &str) -> Option<String> {
-                self.0
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| (*v).to_owned())
-            }
-        }
-        ClerkConfig::load(&Vars(vars))
+        ClerkConfig::load(&vars.to_vec())
     }
 
     #[test]
@@ -457,16 +448,6 @@ mod tests {
 mod mode_tests {
     use super::*;
 
-    struct Vars(Vec<(&'static str, &'static str)>);
-    impl Source for Vars {
-        fn get(&self, name: &str) -> Option<String> {
-            self.0
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| (*v).to_owned())
-        }
-    }
-
     const PK: (&str, &str) = (
         "CLERK_PUBLISHABLE_KEY",
         "pk_test_Zm9vLWJhci0xMy5jbGVyay5hY2NvdW50cy5kZXYk",
@@ -488,7 +469,7 @@ mod mode_tests {
     }
 
     fn mode(vars: &[(&'static str, &'static str)], production: bool) -> Result<Mode, &'static str> {
-        ClerkConfig::load(&Vars(vars.to_vec()))
+        ClerkConfig::load(&vars.to_vec())
             .unwrap()
             .mode(production, false)
             .map(kind)
@@ -496,7 +477,7 @@ mod mode_tests {
     }
 
     fn release_mode(vars: &[(&'static str, &'static str)]) -> Result<Mode, &'static str> {
-        ClerkConfig::load(&Vars(vars.to_vec()))
+        ClerkConfig::load(&vars.to_vec())
             .unwrap()
             .mode(false, true)
             .map(kind)
@@ -557,7 +538,7 @@ mod mode_tests {
 
     #[test]
     fn clerk_js_comes_from_the_frontend_api_host_unless_overridden() {
-        let config = ClerkConfig::load(&Vars(vec![PK, SK])).unwrap();
+        let config = ClerkConfig::load(&[PK, SK]).unwrap();
         assert_eq!(
             config.clerk_js_url().as_deref(),
             Some(

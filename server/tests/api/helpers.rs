@@ -1,4 +1,5 @@
-//! Spawning the app in-process (`spawn_app`) or as the real binary (`ServerProcess`).
+//! What the integration tests share: spawning the app in-process (`spawn_app`) or as the real
+//! binary (`ServerProcess`), and Svix-signed webhook deliveries (`delivery`, `send`).
 
 use std::{
     net::SocketAddr,
@@ -7,8 +8,12 @@ use std::{
     time::Duration,
 };
 
+use serde_json::{Value, json};
 use server::{config::Config, startup::Application};
+
+use crate::tokens::now;
 use sqlx::PgPool;
+use svix::webhooks::Webhook;
 use tokio::{
     io::{AsyncBufReadExt, BufReader},
     process::{Child, Command},
@@ -69,21 +74,9 @@ pub(crate) fn test_config(extra: &[(&str, &str)]) -> Config {
         ("CLERK_EMULATOR_STATE_FILE", "none"),
     ];
     vars.extend_from_slice(extra);
-    let mut config = Config::load(&Vars(vars)).unwrap();
+    let mut config = Config::load(&vars).unwrap();
     config.leptos.site_addr = SocketAddr::from(([127, 0, 0, 1], 0));
     config
-}
-
-struct Vars<'a>(Vec<(&'a str, &'a str)>);
-
-impl server::config::Source for Vars<'_> {
-    fn get(&self, name: &str) -> Option<String> {
-        self.0
-            .iter()
-            .rev()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| (*v).to_owned())
-    }
 }
 
 pub(crate) async fn spawn_app(pool: PgPool) -> TestApp {
@@ -235,4 +228,79 @@ impl ServerProcess {
     pub(crate) fn log(&self) -> Vec<String> {
         self.stdout.lock().unwrap().clone()
     }
+}
+
+// Svix-signed webhook deliveries.
+
+pub(crate) const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+pub(crate) fn ms(seconds_from_now: i64) -> i64 {
+    (now() + seconds_from_now) * 1000
+}
+
+pub(crate) fn user_event(kind: &str, id: &str, email: &str, updated_at_ms: i64) -> Value {
+    json!({
+        "type": kind, "object": "event", "instance_id": "ins_test", "timestamp": updated_at_ms,
+        "data": {
+            "id": id, "object": "user",
+            "email_addresses": [{"id": "idn_1", "email_address": email}],
+            "primary_email_address_id": "idn_1",
+            "first_name": "Ada", "last_name": "Lovelace", "image_url": null,
+            "created_at": updated_at_ms, "updated_at": updated_at_ms,
+        }
+    })
+}
+
+pub(crate) fn deleted_event(id: &str, at_ms: i64) -> Value {
+    json!({
+        "type": "user.deleted", "object": "event", "timestamp": at_ms,
+        "data": {"object": "user", "id": id, "deleted": true}
+    })
+}
+
+pub(crate) struct Delivery {
+    pub(crate) id: String,
+    pub(crate) timestamp: i64,
+    pub(crate) body: Vec<u8>,
+    pub(crate) signature: String,
+}
+
+pub(crate) fn sign_with(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> String {
+    Webhook::new(secret)
+        .unwrap()
+        .sign(id, timestamp, body)
+        .unwrap()
+}
+
+pub(crate) fn delivery(event: &Value) -> Delivery {
+    let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
+    let body = serde_json::to_vec(event).unwrap();
+    let timestamp = now();
+    Delivery {
+        signature: sign_with(SECRET, &id, timestamp, &body),
+        id,
+        timestamp,
+        body,
+    }
+}
+
+pub(crate) async fn send(app: &TestApp, d: &Delivery) -> reqwest::Response {
+    send_to(&app.client, &app.url("/api/webhooks/clerk"), d).await
+}
+
+pub(crate) async fn send_to(
+    client: &reqwest::Client,
+    url: &str,
+    d: &Delivery,
+) -> reqwest::Response {
+    client
+        .post(url)
+        .header("svix-id", &d.id)
+        .header("svix-timestamp", d.timestamp.to_string())
+        .header("svix-signature", &d.signature)
+        .header("content-type", "application/json")
+        .body(d.body.clone())
+        .send()
+        .await
+        .unwrap()
 }

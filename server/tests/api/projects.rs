@@ -25,9 +25,8 @@ use uuid::Uuid;
 
 use crate::{
     clerk_mock::MockClerk,
-    helpers::{TestApp, spawn_clerk_app},
+    helpers::{SECRET, TestApp, deleted_event, delivery, ms, send, spawn_clerk_app},
     tokens::*,
-    webhooks::{SECRET, deleted_event, delivery, ms, send},
 };
 
 async fn setup(pool: PgPool) -> TestApp {
