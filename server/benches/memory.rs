@@ -134,8 +134,8 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(256.0);
-    let token_cache_bytes = server::auth::sessions::DEFAULT_CAPACITY_BYTES;
-    let user_cache_entries = server::auth::cache::DEFAULT_CAPACITY;
+    let token_cache_bytes = server::config::CacheConfig::DEFAULT_TOKEN_CACHE_BYTES;
+    let user_cache_entries = server::config::CacheConfig::DEFAULT_USER_CACHE_ENTRIES;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

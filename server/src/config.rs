@@ -71,7 +71,7 @@ pub(crate) struct HttpConfig {
 
 /// The bounds of the in-process caches (see the README for what each costs).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CacheConfig {
+pub struct CacheConfig {
     /// The verified-token cache, in bytes of tokens and claims (`AUTH_TOKEN_CACHE_MIB`).
     pub(crate) token_cache_bytes: u64,
     /// Users kept in the user cache (`AUTH_USER_CACHE_ENTRIES`).
@@ -81,11 +81,18 @@ pub(crate) struct CacheConfig {
 }
 
 impl CacheConfig {
+    /// The verified-token cache's default bound: 64 MiB (`AUTH_TOKEN_CACHE_MIB`).
+    pub const DEFAULT_TOKEN_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+    /// The user cache's default bound (`AUTH_USER_CACHE_ENTRIES`).
+    pub const DEFAULT_USER_CACHE_ENTRIES: usize = 100_000;
+    /// The Clerk Backend API answers kept by default (`CLERK_API_CACHE_ENTRIES`).
+    pub(crate) const DEFAULT_CLERK_API_CACHE_ENTRIES: usize = 10_000;
+
     fn load(source: &impl Source) -> Result<Self, ConfigError> {
         let mib: u64 = number(
             source,
             "AUTH_TOKEN_CACHE_MIB",
-            crate::auth::sessions::DEFAULT_CAPACITY_BYTES >> 20,
+            Self::DEFAULT_TOKEN_CACHE_BYTES >> 20,
             1..=65_536,
         )?;
         Ok(Self {
@@ -93,13 +100,13 @@ impl CacheConfig {
             user_cache_entries: number(
                 source,
                 "AUTH_USER_CACHE_ENTRIES",
-                crate::auth::cache::DEFAULT_CAPACITY,
+                Self::DEFAULT_USER_CACHE_ENTRIES,
                 1..=10_000_000,
             )?,
             clerk_api_cache_entries: number(
                 source,
                 "CLERK_API_CACHE_ENTRIES",
-                crate::clerk::backend::DEFAULT_CACHE_ENTRIES,
+                Self::DEFAULT_CLERK_API_CACHE_ENTRIES,
                 1..=1_000_000,
             )?,
         })

@@ -16,9 +16,6 @@ use std::{
 use populatte::{ClerkId, User};
 use quick_cache::sync::Cache;
 
-/// The default bound of the user cache (`AUTH_USER_CACHE_ENTRIES`).
-pub const DEFAULT_CAPACITY: usize = 100_000;
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Cached {
     Live(User),

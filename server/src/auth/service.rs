@@ -36,7 +36,7 @@ impl Authenticator {
     ) -> Self {
         Self {
             sessions: SessionCache::new(
-                super::sessions::DEFAULT_CAPACITY_BYTES,
+                crate::config::CacheConfig::DEFAULT_TOKEN_CACHE_BYTES,
                 verifier.skew_secs(),
             ),
             verifier,

@@ -15,9 +15,8 @@ use std::sync::Arc;
 use quick_cache::{Weighter, sync::Cache};
 
 use super::verify::VerifiedSession;
-
-/// The default bound of the verified-token cache (`AUTH_TOKEN_CACHE_MIB`).
-pub const DEFAULT_CAPACITY_BYTES: u64 = 64 * 1024 * 1024;
+#[cfg(test)]
+use crate::config::CacheConfig;
 
 /// What one remembered token is estimated to cost beyond its text and strings: the session's
 /// fixed fields, the `Arc`, and the cache's own slot.
@@ -116,7 +115,7 @@ mod tests {
 
     #[test]
     fn a_remembered_token_expires_when_verification_would_say_so() {
-        let cache = SessionCache::new(DEFAULT_CAPACITY_BYTES, 5);
+        let cache = SessionCache::new(CacheConfig::DEFAULT_TOKEN_CACHE_BYTES, 5);
         cache.insert("a.b.c", session(1_000));
         assert!(cache.get("a.b.c", 1_000).is_some(), "inside the skew");
         assert!(cache.get("a.b.c", 1_004).is_some());
@@ -132,7 +131,7 @@ mod tests {
 
     #[test]
     fn only_the_exact_token_text_matches() {
-        let cache = SessionCache::new(DEFAULT_CAPACITY_BYTES, 5);
+        let cache = SessionCache::new(CacheConfig::DEFAULT_TOKEN_CACHE_BYTES, 5);
         cache.insert("a.b.c", session(1_000));
         assert!(cache.get("a.b.d", 900).is_none());
         assert!(cache.get("a.b.c ", 900).is_none());

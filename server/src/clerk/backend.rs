@@ -22,7 +22,7 @@ use time::OffsetDateTime;
 use url::Url;
 
 use super::user::ClerkUser;
-use crate::config::Secret;
+use crate::config::{CacheConfig, Secret};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum BackendError {
@@ -33,9 +33,6 @@ pub(crate) enum BackendError {
     #[error("Clerk's Backend API failed: {0}")]
     Unavailable(String),
 }
-
-/// The default bound of the answer map (`CLERK_API_CACHE_ENTRIES`).
-pub(crate) const DEFAULT_CACHE_ENTRIES: usize = 10_000;
 
 #[derive(Debug, Clone)]
 pub(crate) struct BackendSettings {
@@ -60,7 +57,7 @@ impl BackendSettings {
             cache_for: Duration::from_secs(300),
             budget: 50,
             budget_window: Duration::from_secs(10),
-            cache_entries: DEFAULT_CACHE_ENTRIES,
+            cache_entries: CacheConfig::DEFAULT_CLERK_API_CACHE_ENTRIES,
         }
     }
 }
