@@ -137,19 +137,23 @@ pub(crate) struct Environment;
 
 impl Source for Environment {
     fn get(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+        set(std::env::var(name).ok())
     }
+}
+
+/// A blank value counts as unset, whatever the source.
+fn set(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
 }
 
 /// Variables given as pairs, for tests: the last value of a name wins (so a test can override
 /// a default it was handed), and a blank value counts as unset, as in [`Environment`].
 fn lookup(pairs: &[(&str, &str)], name: &str) -> Option<String> {
-    pairs
+    set(pairs
         .iter()
         .rev()
         .find(|(k, _)| *k == name)
-        .map(|(_, v)| (*v).to_owned())
-        .filter(|v| !v.trim().is_empty())
+        .map(|(_, v)| (*v).to_owned()))
 }
 
 impl<const N: usize> Source for [(&str, &str); N] {
