@@ -90,9 +90,12 @@ pub(crate) async fn list_sessions(
     }
     let status = query.one("status");
     let (page, total) = emulator.read_state(|data| {
+        // Newest first; sessions made in the same millisecond by when they were made (the
+        // list is kept in that order, and the sort is stable).
         let mut sessions: Vec<&Session> = data
             .sessions
             .iter()
+            .rev()
             .filter(|s| user_id.is_none_or(|u| s.user_id == u))
             .filter(|s| client_id.is_none_or(|c| s.client_id.as_deref() == Some(c)))
             .filter(|s| status.is_none_or(|st| s.status.as_str() == st))
