@@ -34,6 +34,9 @@ pub struct ClerkScript {
     /// Clerk's proxy mode (`data-clerk-proxy-url`): where clerk-js sends its Frontend API
     /// requests instead of the publishable key's host. The emulator's path in development.
     pub proxy_url: Option<String>,
+    /// Clerk's components (`@clerk/ui`'s `ui.browser.js`), loaded by the page the first time
+    /// it mounts one: Clerk's copy in production, the emulator's in development.
+    pub ui_script_url: String,
 }
 
 /// The HTML document around the app, rendered by the server only.
@@ -53,6 +56,7 @@ pub fn shell(options: LeptosOptions, clerk: ClerkScript) -> impl IntoView {
                     crossorigin="anonymous"
                     data-clerk-publishable-key=clerk.publishable_key
                     data-clerk-proxy-url=clerk.proxy_url
+                    data-clerk-ui-url=clerk.ui_script_url
                     src=clerk.script_url
                 ></script>
                 // The stylesheet's name carries a content hash in a cargo-leptos build
@@ -91,7 +95,9 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=pages::NotFound>
                         <Route path=StaticSegment("") view=pages::Landing />
                         <Route path=StaticSegment("sign-in") view=pages::SignIn />
+                        <Route path=StaticSegment("sign-up") view=pages::SignUp />
                         <Route path=StaticSegment("dashboard") view=pages::Dashboard />
+                        <Route path=StaticSegment("profile") view=pages::Profile />
                     </Routes>
                 </main>
                 <footer class="site-footer">

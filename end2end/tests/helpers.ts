@@ -1,5 +1,6 @@
-// Shared steps: signing in through the emulator's page (which runs the real clerk-js), and
-// talking to the emulator's control and Backend APIs.
+// Shared steps: signing in through the emulator's page (which runs the real clerk-js) or
+// through Clerk's own <SignIn/> on the app's sign-in page (the real @clerk/ui), and talking
+// to the emulator's control and Backend APIs.
 import { expect, type APIRequestContext, type BrowserContext, type Page } from "@playwright/test";
 
 export const ADA = {
@@ -24,15 +25,29 @@ export function accountButton(page: Page, person: Person) {
   return page.getByRole("button", { name: new RegExp(`Continue as ${person.name}`) }).filter({ hasText: person.email });
 }
 
-/// From the landing page: "Sign in", pick the person on the emulator's page, land on the dashboard.
+/// On the emulator's own sign-in page, pick the person (any person the emulator knows, with or
+/// without a password) and land on the dashboard.
 export async function signIn(page: Page, person: Person = ADA): Promise<void> {
-  await page.goto("/");
-  await expect(page.locator("main")).toHaveAttribute("data-hydrated", "true");
-  await page.locator(".cta").getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/__clerk\/sign-in/);
+  await page.goto("/__clerk/sign-in?redirect_url=/dashboard");
   await accountButton(page, person).click();
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByRole("heading", { level: 1 })).toContainText(person.name.split(" ")[0]);
+  // The server painted the page signed in; wait for the app's own Clerk.load() too, so that
+  // tests reading window.Clerk find the session there.
+  await page.waitForFunction(() => window.Clerk?.loaded === true);
+}
+
+/// On a page with Clerk's <SignIn/> mounted (the app's /sign-in): Clerk's own form, as a person
+/// fills it in: the email address, Continue, then the password, Continue.
+export async function signInWithClerkForm(page: Page, person: { email: string; password: string } = ADA): Promise<void> {
+  const form = page.locator(".cl-signIn-root");
+  await expect(form).toBeVisible({ timeout: 15_000 });
+  await form.getByLabel("Email address").fill(person.email);
+  await form.getByRole("button", { name: "Continue", exact: true }).click();
+  const password = form.locator("input[name=password]:visible");
+  await expect(password).toBeVisible();
+  await password.fill(person.password);
+  await form.getByRole("button", { name: "Continue", exact: true }).click();
 }
 
 /// A call to the emulator's control API (test-only endpoints under /__clerk/_emulator).

@@ -24,7 +24,8 @@ for (const size of sizes) {
     await shot("landing");
 
     await page.locator(".cta").getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveURL(/\/__clerk\/sign-in/);
+    await expect(page).toHaveURL(/\/sign-in\?redirect_url=\/dashboard$/);
+    await expect(page.locator(".cl-signIn-root")).toBeVisible();
     await fits(page);
     await shot("sign-in");
 

@@ -3,7 +3,7 @@
 // revoked session signs the page out, sign-out protects the dashboard, and signing back in
 // returns to the page first asked for.
 import { expect, test, type Request, type Response } from "@playwright/test";
-import { ADA, accountButton, backendApi, control, holdTokenTheServerFindsExpired, sessionToken, signIn } from "./helpers";
+import { ADA, backendApi, control, holdTokenTheServerFindsExpired, sessionToken, signIn, signInWithClerkForm } from "./helpers";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -61,7 +61,7 @@ test("a session revoked through the Backend API signs the page out", async ({ pa
     const revoked = await backendApi(request, "POST", `/v1/sessions/${sessionId}/revoke`);
     expect(revoked.status).toBe("revoked");
     // No click, no reload: the next token refresh is refused and the page follows.
-    await expect(page).toHaveURL(/\/__clerk\/sign-in/, { timeout: 60_000 });
+    await expect(page).toHaveURL(/\/sign-in\?redirect_url=\/dashboard$/, { timeout: 60_000 });
     expect(await page.evaluate(() => window.Clerk.user)).toBeNull();
   } finally {
     await control(request, "PATCH", "/settings", { token_lifetime_secs: 60 });
@@ -76,8 +76,8 @@ test("after sign-out the dashboard needs sign-in, and signing back in returns th
   await expect(page.locator(".cta").getByRole("button", { name: "Sign in" })).toBeVisible();
 
   await page.goto("/dashboard");
-  await expect(page).toHaveURL(/\/__clerk\/sign-in.*redirect_url=/);
-  await accountButton(page, ADA).click();
+  await expect(page).toHaveURL(/\/sign-in\?redirect_url=\/dashboard$/);
+  await signInWithClerkForm(page, ADA);
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByTestId("profile-email")).toHaveText(ADA.email);
 });

@@ -23,7 +23,8 @@ use crate::auth::layer::request_scheme;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PagePolicy {
     /// Origins besides `'self'` that may serve scripts, be connected to and be framed (the
-    /// Frontend API host, and the origin of a `CLERK_JS_URL` set elsewhere).
+    /// Frontend API host, and the origins of a `CLERK_JS_URL` or `CLERK_UI_URL` set
+    /// elsewhere).
     clerk_origins: Vec<String>,
     /// `cargo leptos watch`'s live-reload socket, when it is running.
     live_reload: Option<String>,
@@ -38,10 +39,12 @@ impl PagePolicy {
             clerk_origins.push(format!("https://{host}"));
         }
         // An absolute script URL (real Clerk) adds its origin; a relative one is ours.
-        if !emulated && let Ok(url) = Url::parse(&clerk.script_url) {
-            let origin = url.origin().ascii_serialization();
-            if !clerk_origins.contains(&origin) && origin != "null" {
-                clerk_origins.push(origin);
+        for script in [&clerk.script_url, &clerk.ui_script_url] {
+            if !emulated && let Ok(url) = Url::parse(script) {
+                let origin = url.origin().ascii_serialization();
+                if !clerk_origins.contains(&origin) && origin != "null" {
+                    clerk_origins.push(origin);
+                }
             }
         }
         Self {
@@ -181,6 +184,7 @@ mod tests {
             publishable_key: publishable_key.into(),
             script_url: script_url.into(),
             proxy_url: None,
+            ui_script_url: String::new(),
         }
     }
 
@@ -252,5 +256,15 @@ mod tests {
             directive(&relative, "script-src"),
             ["'self'", "'nonce-n'", "'wasm-unsafe-eval'"]
         );
+    }
+
+    #[test]
+    fn a_clerk_ui_url_elsewhere_adds_its_origin() {
+        let mut script = clerk(PK, "/clerk.js");
+        script.ui_script_url = "https://ui.example.com/ui.browser.js".into();
+        let policy = PagePolicy::new(&script, false, None).header_value("n");
+        assert!(directive(&policy, "script-src").contains(&"https://ui.example.com"));
+        let emulated = PagePolicy::new(&script, true, None).header_value("n");
+        assert!(!emulated.contains("ui.example.com"));
     }
 }

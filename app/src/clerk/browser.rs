@@ -10,9 +10,13 @@ use std::{
 use leptos::{prelude::*, task::spawn_local};
 use send_wrapper::SendWrapper;
 
+use gloo_timers::future::TimeoutFuture;
+
 use super::js::{Clerk, JsError, Subscription};
+use super::loader::{APPEAR_WITHIN_MS, RETRY_AFTER_MS, clerk, clerk_eventually};
+use super::paths::sign_in_path;
 use super::tokens::ClerkTokens;
-use super::{AuthState, ClerkContext, loader::clerk, set_if_changed};
+use super::{AuthState, ClerkContext, ClerkStatus, set_if_changed};
 use crate::client::{AuthPolicy, Refusal, TokenError, TokenProvider, install_policy};
 
 /// Only when rendering in the browser without the server's value (not while hydrating):
@@ -33,27 +37,46 @@ pub(super) fn start(context: ClerkContext) {
     let subscription: Rc<RefCell<Option<Subscription>>> = Rc::default();
     let disposed = Rc::new(Cell::new(false));
     let (slot, gone) = (subscription.clone(), disposed.clone());
+    // Past the usual time the page says it is still waiting; the load itself goes on.
+    let waiting = disposed.clone();
     spawn_local(async move {
-        match clerk().await {
-            Ok(clerk) if !gone.get() => {
-                set_if_changed(context.state, clerk.auth_state());
-                match clerk.subscribe(move |clerk| {
-                    // Signing out, clerk-js reports "signed out" and then navigates away:
-                    // showing it in between would send protected pages to sign-in first.
-                    if !SIGNING_OUT.with(Cell::get) {
-                        set_if_changed(context.state, clerk.auth_state());
-                    }
-                }) {
-                    Ok(subscription) => *slot.borrow_mut() = Some(subscription),
-                    Err(error) => leptos::logging::warn!("cannot follow Clerk: {error}"),
-                }
+        TimeoutFuture::new(APPEAR_WITHIN_MS as u32).await;
+        if !waiting.get() && context.status.try_get_untracked() == Some(ClerkStatus::Loading) {
+            context.status.try_set(ClerkStatus::Slow);
+        }
+    });
+    spawn_local(async move {
+        // A failed load is tried again (the loader keeps a failure for RETRY_AFTER_MS), a
+        // bounded number of times: a page left open recovers once Clerk is back.
+        for _ in 0..LOAD_ATTEMPTS {
+            let loaded = clerk_eventually().await;
+            if gone.get() {
+                return;
             }
-            Ok(_) => {}
-            Err(error) => {
-                leptos::logging::warn!("{error}");
-                // Nobody will ever know better; the server's answer (if any) stands.
-                if context.state.try_with_untracked(AuthState::is_loading) == Some(true) {
-                    set_if_changed(context.state, AuthState::SignedOut);
+            match loaded {
+                Ok(clerk) => {
+                    context.status.try_set(ClerkStatus::Ready);
+                    set_if_changed(context.state, clerk.auth_state());
+                    match clerk.subscribe(move |clerk| {
+                        // Signing out, clerk-js reports "signed out" and then navigates away:
+                        // showing it in between would send protected pages to sign-in first.
+                        if !SIGNING_OUT.with(Cell::get) {
+                            set_if_changed(context.state, clerk.auth_state());
+                        }
+                    }) {
+                        Ok(subscription) => *slot.borrow_mut() = Some(subscription),
+                        Err(error) => leptos::logging::warn!("cannot follow Clerk: {error}"),
+                    }
+                    return;
+                }
+                Err(error) => {
+                    leptos::logging::warn!("{error}");
+                    context.status.try_set(ClerkStatus::Failed);
+                    // Until Clerk answers, the server's answer (if any) stands.
+                    if context.state.try_with_untracked(AuthState::is_loading) == Some(true) {
+                        set_if_changed(context.state, AuthState::SignedOut);
+                    }
+                    TimeoutFuture::new(RETRY_AFTER_MS as u32).await;
                 }
             }
         }
@@ -68,11 +91,22 @@ pub(super) fn start(context: ClerkContext) {
     });
 }
 
+/// How many times the provider tries `Clerk.load()` before leaving the page without Clerk.
+const LOAD_ATTEMPTS: u32 = 20;
+
+/// To the app's sign-in page, where Clerk's `<SignIn/>` is mounted: a page load, so that the
+/// page is rendered for the sign-in route whatever the router state.
 pub(super) fn redirect_to_sign_in(return_url: Option<&str>) {
-    let return_url = return_url.map_or_else(current_url, str::to_owned);
-    with_clerk("open sign-in", move |clerk| async move {
-        clerk.redirect_to_sign_in(&return_url).await
-    });
+    let return_path = return_url.map_or_else(current_path, str::to_owned);
+    go_to(&sign_in_path(&return_path));
+}
+
+fn go_to(url: &str) {
+    if let Some(window) = web_sys::window()
+        && let Err(error) = window.location().assign(url)
+    {
+        leptos::logging::warn!("cannot open {url}: {error:?}");
+    }
 }
 
 pub(super) fn sign_out(redirect_url: Option<&str>) {
@@ -120,16 +154,16 @@ pub(super) fn after_session_refused() {
     if LEAVING.with(|leaving| leaving.replace(true)) {
         return;
     }
-    let here = current_url();
+    let here = current_path();
     spawn_local(async move {
         let result = match clerk().await {
             Ok(clerk) if clerk.session().is_some() => {
                 clerk.sign_out(Some(&here)).await.map_err(|e| e.to_string())
             }
-            Ok(clerk) => clerk
-                .redirect_to_sign_in(&here)
-                .await
-                .map_err(|e| e.to_string()),
+            Ok(_) => {
+                go_to(&sign_in_path(&here));
+                Ok(())
+            }
             Err(error) => Err(error.to_string()),
         };
         if let Err(error) = result {
@@ -175,8 +209,19 @@ pub(super) async fn token(fresh: bool) -> Result<Option<String>, TokenError> {
     ClerkTokens.token(fresh).await
 }
 
-fn current_url() -> String {
+/// The current page as a path on this site (path, query and fragment), for coming back.
+fn current_path() -> String {
     web_sys::window()
-        .and_then(|window| window.location().href().ok())
+        .map(|window| {
+            let location = window.location();
+            let part = |value: Result<String, _>| value.unwrap_or_default();
+            format!(
+                "{}{}{}",
+                part(location.pathname()),
+                part(location.search()),
+                part(location.hash())
+            )
+        })
+        .filter(|path| path.starts_with('/'))
         .unwrap_or_else(|| "/".to_owned())
 }

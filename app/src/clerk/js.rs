@@ -14,7 +14,7 @@ extern "C" {
     pub type Clerk;
 
     #[wasm_bindgen(method, catch, js_name = load)]
-    fn js_load(this: &Clerk) -> Result<JsValue, JsValue>;
+    fn js_load(this: &Clerk, options: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, getter = loaded)]
     fn js_loaded(this: &Clerk) -> Option<bool>;
     #[wasm_bindgen(method, getter = user)]
@@ -23,8 +23,6 @@ extern "C" {
     fn js_session(this: &Clerk) -> Option<Session>;
     #[wasm_bindgen(method, catch, js_name = addListener)]
     fn js_add_listener(this: &Clerk, listener: &Function) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, catch, js_name = redirectToSignIn)]
-    fn js_redirect_to_sign_in(this: &Clerk, options: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = signOut)]
     fn js_sign_out(this: &Clerk, options: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = redirectToTasks)]
@@ -81,7 +79,7 @@ async fn settled(returned: Result<JsValue, JsValue>) -> Result<JsValue, JsError>
     Ok(JsFuture::from(Promise::resolve(&returned?)).await?)
 }
 
-fn options(entries: &[(&str, JsValue)]) -> Result<JsValue, JsError> {
+pub(super) fn options(entries: &[(&str, JsValue)]) -> Result<JsValue, JsError> {
     let object = Object::new();
     for (key, value) in entries {
         Reflect::set(&object, &JsValue::from_str(key), value)?;
@@ -91,8 +89,18 @@ fn options(entries: &[(&str, JsValue)]) -> Result<JsValue, JsError> {
 
 /// `window.Clerk`, once the script has put it there.
 pub(crate) fn global_clerk() -> Option<Clerk> {
-    let value = Reflect::get(&js_sys::global(), &JsValue::from_str("Clerk")).ok()?;
-    (!value.is_undefined() && !value.is_null()).then(|| value.unchecked_into())
+    global("Clerk").map(JsCast::unchecked_into)
+}
+
+/// `window.__internal_ClerkUICtor`: what `@clerk/ui`'s browser bundle registers, and what
+/// `Clerk.load({ ui: { ClerkUI } })` takes.
+pub(super) fn global_clerk_ui() -> Option<JsValue> {
+    global("__internal_ClerkUICtor")
+}
+
+fn global(name: &str) -> Option<JsValue> {
+    let value = Reflect::get(&js_sys::global(), &JsValue::from_str(name)).ok()?;
+    (!value.is_undefined() && !value.is_null()).then_some(value)
 }
 
 /// Unsubscribes from Clerk when dropped.
@@ -114,8 +122,44 @@ impl Clerk {
         self.js_loaded() == Some(true)
     }
 
-    pub async fn load(&self) -> Result<(), JsError> {
-        settled(self.js_load()).await.map(drop)
+    /// `Clerk.load(options)`: `options` is a [`ClerkOptions`]-shaped object (see
+    /// `loader.rs` for what the app passes).
+    pub async fn load(&self, options: &JsValue) -> Result<(), JsError> {
+        settled(self.js_load(options)).await.map(drop)
+    }
+
+    /// `Clerk.mount<Component>(node, props)`, e.g. `mountSignIn`. clerk-js mounts the
+    /// component once its UI (`@clerk/ui`) is there; it throws only when `Clerk.load` was
+    /// given no UI at all.
+    pub(super) fn mount(
+        &self,
+        component: &str,
+        node: &web_sys::HtmlElement,
+        props: &JsValue,
+    ) -> Result<(), JsError> {
+        self.call_component(&format!("mount{component}"), node, props)
+    }
+
+    /// `Clerk.unmount<Component>(node)`.
+    pub(super) fn unmount(
+        &self,
+        component: &str,
+        node: &web_sys::HtmlElement,
+    ) -> Result<(), JsError> {
+        self.call_component(&format!("unmount{component}"), node, &JsValue::UNDEFINED)
+    }
+
+    fn call_component(
+        &self,
+        method: &str,
+        node: &web_sys::HtmlElement,
+        props: &JsValue,
+    ) -> Result<(), JsError> {
+        let function = Reflect::get(self, &JsValue::from_str(method))?
+            .dyn_into::<Function>()
+            .map_err(|_| JsError(format!("Clerk.{method} is not a function")))?;
+        function.call2(self, node, props)?;
+        Ok(())
     }
 
     pub fn session(&self) -> Option<Session> {
@@ -150,19 +194,8 @@ impl Clerk {
         })
     }
 
-    /// To Clerk's sign-in (the Account Portal, or the emulator's page), coming back to
-    /// `return_url` whether the person signs in or signs up (clerk-js 6's redirect props).
-    pub async fn redirect_to_sign_in(&self, return_url: &str) -> Result<(), JsError> {
-        let target = JsValue::from_str(return_url);
-        let options = options(&[
-            ("signInForceRedirectUrl", target.clone()),
-            ("signUpForceRedirectUrl", target),
-        ])?;
-        settled(self.js_redirect_to_sign_in(&options))
-            .await
-            .map(drop)
-    }
-
+    /// `redirectUrl` is `signOut`'s own option name in clerk-js 6 (`SignOutOptions`); only the
+    /// sign-in and sign-up redirects were renamed (`sign{In,Up}{Force,Fallback}RedirectUrl`).
     pub async fn sign_out(&self, redirect_url: Option<&str>) -> Result<(), JsError> {
         let options = match redirect_url {
             Some(url) => options(&[("redirectUrl", JsValue::from_str(url))])?,

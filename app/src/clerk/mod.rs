@@ -10,8 +10,19 @@
 //! let clerk = use_clerk();
 //! view! { <Show when=move || clerk.is_signed_in() fallback=move || view! {
 //!     <button on:click=move |_| clerk.sign_in()>"Sign in"</button> }> … </Show> }
+//!
+//! // Clerk's own components, mounted by clerk-js after hydration (`components.rs`), and
+//! // the control components (`control.rs`): `<Protect>` asks the server, not clerk-js.
+//! view! { <SignedIn><UserButton /></SignedIn> <Protect><UserProfile /></Protect> }
 //! ```
 
+// Leptos's `#[component]` expands to a `pub` item whatever the visibility; these modules hold
+// components only, re-exported below.
+#[allow(unreachable_pub)]
+mod components;
+#[allow(unreachable_pub)]
+mod control;
+pub mod paths;
 mod state;
 
 #[cfg(feature = "hydrate")]
@@ -33,27 +44,49 @@ mod tokens;
 
 use leptos::prelude::*;
 
+pub use components::{SignIn, SignUp, UserButton, UserProfile};
+pub use control::{ClerkLoadingNotice, Protect, SignedIn, SignedOut};
 pub use state::{AuthState, SignedInUser};
 #[cfg(feature = "hydrate")]
 pub use tokens::ClerkTokens;
 
 use crate::client::TokenError;
 
+/// Where loading clerk-js stands, for the page to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClerkStatus {
+    /// Not loaded yet (and always on the server).
+    #[default]
+    Loading,
+    /// The script has not arrived within the usual time; the page keeps waiting for it.
+    Slow,
+    Ready,
+    /// `Clerk.load()` failed or timed out; it is tried again after a while.
+    Failed,
+}
+
 /// The Clerk context; `Copy`, so closures can take it freely.
 #[derive(Debug, Clone, Copy)]
 pub struct ClerkContext {
     state: RwSignal<AuthState>,
+    status: RwSignal<ClerkStatus>,
 }
 
 impl ClerkContext {
     fn new(initial: AuthState) -> Self {
         Self {
             state: RwSignal::new(initial),
+            status: RwSignal::new(ClerkStatus::Loading),
         }
     }
 
     pub fn state(&self) -> ReadSignal<AuthState> {
         self.state.read_only()
+    }
+
+    /// Tracked: how far loading clerk-js has come.
+    pub fn status(&self) -> ClerkStatus {
+        self.status.get()
     }
 
     /// Tracked: re-runs the caller when the person changes.
@@ -66,12 +99,12 @@ impl ClerkContext {
         self.state.with(AuthState::is_signed_in)
     }
 
-    /// To Clerk's sign-in, coming back to the current page.
+    /// To the sign-in page (Clerk's `<SignIn/>`), coming back to the current page.
     pub fn sign_in(&self) {
         platform::redirect_to_sign_in(None);
     }
 
-    /// To Clerk's sign-in, coming back to `return_url` (a path or a full URL).
+    /// To the sign-in page, coming back to `return_url` (a path on this site).
     pub fn sign_in_returning_to(&self, return_url: &str) {
         platform::redirect_to_sign_in(Some(return_url));
     }

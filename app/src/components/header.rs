@@ -1,4 +1,5 @@
-//! The site header: the brand, and who is signed in with their menu (dashboard, sign out).
+//! The site header: the brand, and who is signed in with their menu (dashboard, account,
+//! sign out).
 
 use leptos::{ev::KeyboardEvent, prelude::*};
 use leptos_router::{components::A, hooks::use_navigate};
@@ -50,6 +51,11 @@ fn UserMenu() -> impl IntoView {
                         <li role="none">
                             <A href="/dashboard" attr:role="menuitem" on:click=move |_| set_open.set(false)>
                                 "Dashboard"
+                            </A>
+                        </li>
+                        <li role="none">
+                            <A href="/profile" attr:role="menuitem" on:click=move |_| set_open.set(false)>
+                                "Your account"
                             </A>
                         </li>
                         <li role="none">

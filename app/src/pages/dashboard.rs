@@ -1,42 +1,21 @@
 //! `/dashboard`: the signed-in person's local profile (from Populatte's database, through the
-//! typed API client) and their projects. Signed-out visitors are sent to sign in and back.
+//! typed API client) and their projects, with Clerk's `<UserButton/>`. Signed-out visitors
+//! are sent to sign in and back.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{NavigateOptions, hooks::use_navigate};
 
-use super::paths::sign_in_path;
 use crate::{
     api::{ApiError, UserProfile},
-    clerk::{AuthState, use_clerk},
+    clerk::{AuthState, ClerkLoadingNotice, UserButton, use_clerk},
     client::ApiClient,
-    components::{Avatar, ErrorNotice, ProjectsPanel},
+    components::{Avatar, ErrorNotice, ProjectsPanel, require_sign_in},
 };
-
-const HERE: &str = "/dashboard";
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let clerk = use_clerk();
-
-    // No session at all (no cookie, or Clerk's `__client_uat=0`): sign in first. A request
-    // whose token cookie merely expired renders "loading" and lets clerk-js refresh it.
-    #[cfg(feature = "ssr")]
-    if clerk.state().get_untracked() == AuthState::SignedOut {
-        leptos_axum::redirect(&sign_in_path(HERE));
-    }
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if clerk.state().get() == AuthState::SignedOut {
-            navigate(
-                &sign_in_path(HERE),
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
-        }
-    });
+    require_sign_in();
 
     view! {
         <Title text="Dashboard" />
@@ -45,7 +24,10 @@ pub fn Dashboard() -> impl IntoView {
                 let name = user.display_name().unwrap_or_else(|| "there".into());
                 view! {
                     <section class="dashboard">
-                        <h1>"Welcome, " {name}</h1>
+                        <div class="dashboard-heading">
+                            <h1>"Welcome, " {name}</h1>
+                            <UserButton user_profile_url="/profile" />
+                        </div>
                         <ProfileCard />
                         <ProjectsPanel />
                     </section>
@@ -57,6 +39,7 @@ pub fn Dashboard() -> impl IntoView {
                     <section class="dashboard" aria-busy="true">
                         <h1>"Your dashboard"</h1>
                         <p class="muted">"Checking your session…"</p>
+                        <ClerkLoadingNotice />
                     </section>
                 }
                     .into_any()

@@ -3,10 +3,11 @@
 mod dashboard;
 mod landing;
 mod not_found;
-mod paths;
+mod profile;
 mod sign_in;
 
 pub use dashboard::Dashboard;
 pub use landing::Landing;
 pub use not_found::NotFound;
-pub use sign_in::SignIn;
+pub use profile::Profile;
+pub use sign_in::{SignIn, SignUp};

@@ -97,6 +97,7 @@ impl ClerkSetup {
                 publishable_key: publishable_key.as_str().to_owned(),
                 script_url: clerk.clerk_js_url().unwrap_or_default(),
                 proxy_url: None,
+                ui_script_url: clerk.clerk_ui_url().unwrap_or_default(),
             },
             cookie_suffix: clerk_emulator::cookie_suffix(publishable_key.as_str()),
             frontend_api: FrontendApi::Url(
@@ -168,6 +169,8 @@ impl ClerkSetup {
                 // Clerk's proxy mode: the real clerk-js reaches the emulator's Frontend API
                 // on the app's own origin.
                 proxy_url: Some(EMULATOR_PREFIX.to_owned()),
+                // Clerk's components, beside clerk-js and on the same terms.
+                ui_script_url: emulator.ui_script_url().path().to_owned(),
             },
             cookie_suffix: emulator.cookie_suffix().to_owned(),
             frontend_api: FrontendApi::Proxy(EMULATOR_PREFIX.to_owned()),

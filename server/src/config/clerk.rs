@@ -72,7 +72,10 @@ pub(crate) struct ClerkConfig {
     /// A plain JWKS URL (no secret key needed), instead of `{CLERK_API_URL}/v1/jwks`.
     pub(crate) jwks_url: Option<Url>,
     /// Where the browser loads clerk-js from; defaults to the Frontend API host's copy.
-    pub(crate) js_url: Option<Url>,
+    pub js_url: Option<Url>,
+    /// Where the browser loads Clerk's components (`@clerk/ui`) from; defaults to the
+    /// Frontend API host's copy.
+    pub ui_url: Option<Url>,
     /// Origins allowed in the `azp` claim; empty means "not checked".
     pub(crate) authorized_parties: Vec<String>,
     pub(crate) webhook_signing_secret: Option<Secret>,
@@ -184,6 +187,10 @@ impl ClerkConfig {
             .get("CLERK_JS_URL")
             .map(|raw| http_url(&raw).map_err(|p| ConfigError::new("CLERK_JS_URL", p)))
             .transpose()?;
+        let ui_url = source
+            .get("CLERK_UI_URL")
+            .map(|raw| http_url(&raw).map_err(|p| ConfigError::new("CLERK_UI_URL", p)))
+            .transpose()?;
         let emulator = match source.get("CLERK_EMULATOR").as_deref().map(str::trim) {
             None | Some("auto") => EmulatorSwitch::Auto,
             Some("on") => EmulatorSwitch::On,
@@ -202,6 +209,7 @@ impl ClerkConfig {
             api_url,
             jwks_url,
             js_url,
+            ui_url,
             authorized_parties,
             webhook_signing_secret,
             emulator,
@@ -274,6 +282,19 @@ impl ClerkConfig {
         let key = self.publishable_key.as_ref()?;
         Some(format!(
             "https://{}/npm/@clerk/clerk-js@6/dist/clerk.browser.js",
+            key.frontend_api_host()
+        ))
+    }
+
+    /// Clerk's components in Clerk mode: `@clerk/ui` major 1, the line clerk-js 6 takes
+    /// (Clerk's Frontend API serves `/npm/@clerk/ui@<version>/dist/ui.browser.js`).
+    pub(crate) fn clerk_ui_url(&self) -> Option<String> {
+        if let Some(url) = &self.ui_url {
+            return Some(url.to_string());
+        }
+        let key = self.publishable_key.as_ref()?;
+        Some(format!(
+            "https://{}/npm/@clerk/ui@1/dist/ui.browser.js",
             key.frontend_api_host()
         ))
     }
@@ -545,5 +566,22 @@ mod mode_tests {
                 "https://foo-bar-13.clerk.accounts.dev/npm/@clerk/clerk-js@6/dist/clerk.browser.js"
             )
         );
+    }
+
+    #[test]
+    fn clerk_ui_comes_from_the_frontend_api_host_unless_overridden() {
+        let config = ClerkConfig::load(&vec![PK, SK]).unwrap();
+        assert_eq!(
+            config.clerk_ui_url().as_deref(),
+            Some("https://foo-bar-13.clerk.accounts.dev/npm/@clerk/ui@1/dist/ui.browser.js")
+        );
+        let elsewhere = ("CLERK_UI_URL", "https://cdn.example.com/ui.browser.js");
+        let config = ClerkConfig::load(&vec![PK, SK, elsewhere]).unwrap();
+        assert_eq!(
+            config.clerk_ui_url().as_deref(),
+            Some("https://cdn.example.com/ui.browser.js")
+        );
+        let bad = ClerkConfig::load(&vec![PK, SK, ("CLERK_UI_URL", "file:///etc/passwd")]);
+        assert_eq!(bad.err().map(|e| e.variable), Some("CLERK_UI_URL"));
     }
 }

@@ -76,6 +76,8 @@ async fn info(State(emulator): State<Emulator>) -> Json<Value> {
         "script_url": emulator.script_url().as_str(),
         "proxy_url": emulator.proxy_url().as_str(),
         "clerk_js_version": emulator.clerk_js_version(),
+        "ui_script_url": emulator.ui_script_url().as_str(),
+        "clerk_ui_version": emulator.clerk_ui_version(),
         "cookie_suffix": emulator.cookie_suffix(),
         "sign_in_url": emulator.sign_in_url().as_str(),
         "instance_id": INSTANCE_ID,

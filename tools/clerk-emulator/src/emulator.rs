@@ -201,6 +201,19 @@ impl Emulator {
         ))
     }
 
+    /// Clerk's components (`@clerk/ui`'s browser bundle), served beside clerk-js.
+    pub fn ui_script_url(&self) -> Url {
+        self.url(&format!(
+            "{}/ui.browser.js",
+            self.inner.clerk_js.ui_path_prefix()
+        ))
+    }
+
+    /// The version of `@clerk/ui` the emulator serves.
+    pub fn clerk_ui_version(&self) -> &str {
+        &self.inner.clerk_js.ui_version
+    }
+
     /// The version of the clerk-js the emulator serves.
     pub fn clerk_js_version(&self) -> &str {
         &self.inner.clerk_js.version

@@ -12,6 +12,7 @@ mod environment;
 mod faults;
 mod handshake;
 mod json;
+mod me;
 mod sessions;
 mod sign_in;
 mod sign_up;
@@ -60,6 +61,8 @@ pub(crate) fn router() -> Router<Emulator> {
         .route("/v1/client/sessions/{sid}/touch", post(sessions::touch))
         .route("/v1/client/sessions/{sid}/end", post(sessions::end))
         .route("/v1/client/sessions/{sid}/remove", post(sessions::remove))
+        .route("/v1/me", axum::routing::patch(me::update))
+        .route("/v1/me/sessions/active", get(me::active_sessions))
         .route("/v1/client/sign_ins", post(sign_in::create))
         .route("/v1/client/sign_ins/{id}", get(sign_in::get))
         .route(

@@ -438,3 +438,63 @@ async fn the_token_fault_switch_fails_or_slows_token_requests_then_recovers() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }
+
+#[tokio::test]
+async fn the_profile_reads_active_devices_and_changes_names_of_the_signed_in_person_only() {
+    let test = spawn().await;
+    // Signed out, neither answers.
+    assert_eq!(
+        get(&test, "/v1/me/sessions/active", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let refused = post(&test, "/v1/me?_method=PATCH", None, &[("first_name", "X")]).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
+
+    let client = sign_in(&test, seeds::GRACE_HOPPER).await;
+    let devices = get(&test, "/v1/me/sessions/active", Some(&client)).await;
+    assert_eq!(devices.status, StatusCode::OK, "{}", devices.body);
+    // A bare array (clerk-js reads the payload itself), one active session.
+    let sessions = devices.body.as_array().expect("an array");
+    assert_eq!(sessions.len(), 1, "{}", devices.body);
+    assert_eq!(sessions[0]["status"], "active");
+    assert_eq!(sessions[0]["latest_activity"]["object"], "session_activity");
+
+    let changed = post(
+        &test,
+        "/v1/me?_method=PATCH",
+        Some(&client),
+        &[("first_name", "Amazing"), ("last_name", "")],
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(changed.body["response"]["first_name"], "Amazing");
+    assert_eq!(changed.body["response"]["last_name"], Value::Null);
+    assert_eq!(
+        changed.body["client"]["sessions"][0]["user"]["first_name"],
+        "Amazing"
+    );
+    let (_, user) = test
+        .get(&format!("/_emulator/users/{}", seeds::GRACE_HOPPER))
+        .await;
+    assert_eq!(user["first_name"], "Amazing");
+
+    // Only the names: anything else is refused by name, and nothing changes.
+    let other = post(
+        &test,
+        "/v1/me?_method=PATCH",
+        Some(&client),
+        &[("first_name", "Grace"), ("username", "grace")],
+    )
+    .await;
+    assert_eq!(
+        other.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        other.body
+    );
+    assert_eq!(other.body["errors"][0]["meta"]["param_name"], "username");
+    let (_, user) = test
+        .get(&format!("/_emulator/users/{}", seeds::GRACE_HOPPER))
+        .await;
+    assert_eq!(user["first_name"], "Amazing");
+}

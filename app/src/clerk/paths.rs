@@ -1,18 +1,35 @@
-//! Where the sign-in route sends people, and how a page asks to come back after signing in.
+//! Where the app's sign-in and sign-up pages are (Clerk's components are mounted there), where
+//! they send people afterwards, and how a page asks to come back after signing in.
+
+/// The page that mounts Clerk's `<SignIn/>`; `Clerk.load` is told so (`signInUrl`).
+pub const SIGN_IN_PATH: &str = "/sign-in";
+/// The page that mounts Clerk's `<SignUp/>` (`signUpUrl`).
+pub const SIGN_UP_PATH: &str = "/sign-up";
+/// Where signing in or up lands when no page asked (`sign{In,Up}FallbackRedirectUrl`).
+pub const AFTER_SIGN_IN_PATH: &str = "/dashboard";
 
 /// A return URL that stays on this site: a path starting with one `/`. Anything else
 /// (another origin, `//evil.example`, `javascript:`) becomes the dashboard.
-pub(super) fn safe_return_path(candidate: Option<&str>) -> String {
+pub fn safe_return_path(candidate: Option<&str>) -> String {
     match candidate {
         Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
             path.to_owned()
         }
-        _ => "/dashboard".to_owned(),
+        _ => AFTER_SIGN_IN_PATH.to_owned(),
     }
 }
 
-/// The sign-in route for coming back to `path` afterwards.
-pub(super) fn sign_in_path(path: &str) -> String {
+/// The sign-in page for coming back to `path` afterwards.
+pub fn sign_in_path(path: &str) -> String {
+    with_return(SIGN_IN_PATH, path)
+}
+
+/// The sign-up page for coming back to `path` afterwards.
+pub fn sign_up_path(path: &str) -> String {
+    with_return(SIGN_UP_PATH, path)
+}
+
+fn with_return(page: &str, path: &str) -> String {
     let mut encoded = String::with_capacity(path.len());
     for byte in path.bytes() {
         match byte {
@@ -22,7 +39,7 @@ pub(super) fn sign_in_path(path: &str) -> String {
             _ => encoded.push_str(&format!("%{byte:02X}")),
         }
     }
-    format!("/sign-in?redirect_url={encoded}")
+    format!("{page}?redirect_url={encoded}")
 }
 
 #[cfg(test)]
@@ -61,5 +78,6 @@ mod tests {
             sign_in_path("/dashboard?a=1&b=2"),
             "/sign-in?redirect_url=/dashboard%3Fa%3D1%26b%3D2"
         );
+        assert_eq!(sign_up_path("/profile"), "/sign-up?redirect_url=/profile");
     }
 }
