@@ -3,7 +3,6 @@
 //! No I/O and no framework lives here, so the same types compile for the server and for the
 //! browser (wasm32). Infrastructure (the server crate) implements the ports defined here.
 
-pub mod identity;
 pub mod ports;
 pub mod profile;
 pub mod project;
@@ -12,7 +11,6 @@ pub mod sync;
 mod testing;
 pub mod user;
 
-pub use identity::IdentityClaims;
 pub use ports::{
     ChangeSource, NewProject, ProjectChanges, ProjectRepository, ProjectWriteError,
     RepositoryError, UserChange, UserRecord, UserRepository,

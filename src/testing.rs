@@ -4,7 +4,7 @@
 
 mod projects;
 
-pub use projects::InMemoryProjects;
+pub(crate) use projects::InMemoryProjects;
 
 use std::{
     collections::HashMap,
@@ -26,7 +26,7 @@ use crate::{
 type Hook = Box<dyn Fn(&InMemoryUsers) + Send + Sync>;
 
 #[derive(Default)]
-pub struct InMemoryUsers {
+pub(crate) struct InMemoryUsers {
     rows: Mutex<HashMap<ClerkId, UserRecord>>,
     pub writes: AtomicUsize,
     pub reads: AtomicUsize,
@@ -36,15 +36,15 @@ pub struct InMemoryUsers {
 }
 
 impl InMemoryUsers {
-    pub fn rows(&self) -> MutexGuard<'_, HashMap<ClerkId, UserRecord>> {
+    pub(crate) fn rows(&self) -> MutexGuard<'_, HashMap<ClerkId, UserRecord>> {
         self.rows.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn record(&self, clerk_id: &ClerkId) -> Option<UserRecord> {
+    pub(crate) fn record(&self, clerk_id: &ClerkId) -> Option<UserRecord> {
         self.rows().get(clerk_id).cloned()
     }
 
-    pub fn before_next_write(&self, hook: impl Fn(&InMemoryUsers) + Send + Sync + 'static) {
+    pub(crate) fn before_next_write(&self, hook: impl Fn(&InMemoryUsers) + Send + Sync + 'static) {
         *self.before_write.lock().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(hook));
     }
 
@@ -68,7 +68,7 @@ impl InMemoryUsers {
     }
 
     /// Tombstones the user synchronously, as another process would.
-    pub fn mark_deleted(&self, clerk_id: &ClerkId, at: OffsetDateTime) -> bool {
+    pub(crate) fn mark_deleted(&self, clerk_id: &ClerkId, at: OffsetDateTime) -> bool {
         self.writes.fetch_add(1, Ordering::SeqCst);
         let mut rows = self.rows();
         let record = rows.entry(clerk_id.clone()).or_insert_with(|| UserRecord {
@@ -94,7 +94,7 @@ impl InMemoryUsers {
     }
 
     /// Writes a row directly, as another process would.
-    pub fn put(&self, change: &UserChange) {
+    pub(crate) fn put(&self, change: &UserChange) {
         let user = new_user(change);
         self.rows().insert(
             change.clerk_id.clone(),

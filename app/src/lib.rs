@@ -5,8 +5,13 @@ pub mod api;
 pub mod auth;
 pub mod clerk;
 pub mod client;
-pub mod components;
-pub mod pages;
+// `unreachable_pub` is allowed in the modules of components: Leptos's `#[component]` expands
+// to a `pub` item whatever visibility the function is written with. rustc still reports dead
+// code in them, since nothing outside the crate can reach them.
+#[allow(unreachable_pub)]
+mod components;
+#[allow(unreachable_pub)]
+mod pages;
 pub mod projects;
 pub mod session;
 

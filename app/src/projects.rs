@@ -40,7 +40,7 @@ pub async fn list_projects(
         let page = populatte::project::ListProjects::new(&*projects)
             .execute(user.id, after, PageSize::new(limit))
             .await
-            .map_err(project_error)?;
+            .map_err(ApiError::from)?;
         Ok(ProjectPageDto::from(&page))
     })
     .await
@@ -61,7 +61,7 @@ pub async fn get_project(id: Uuid) -> Result<ProjectDto, ApiError> {
         let project = populatte::project::GetProject::new(&*projects)
             .execute(user.id, ProjectId::from_uuid(id))
             .await
-            .map_err(project_error)?;
+            .map_err(ApiError::from)?;
         Ok(ProjectDto::from(&project))
     })
     .await
@@ -79,7 +79,7 @@ pub async fn create_project(input: api::CreateProjectRequest) -> Result<ProjectD
         let project = populatte::project::CreateProject::new(&*projects)
             .execute(user.id, &input.name, input.description.as_deref())
             .await
-            .map_err(project_error)?;
+            .map_err(ApiError::from)?;
         Ok(ProjectDto::from(&project))
     })
     .await
@@ -108,7 +108,7 @@ pub async fn edit_project(
                 changes.description.as_deref(),
             )
             .await
-            .map_err(project_error)?;
+            .map_err(ApiError::from)?;
         Ok(ProjectDto::from(&project))
     })
     .await
@@ -128,13 +128,13 @@ pub async fn delete_project(id: Uuid) -> Result<(), ApiError> {
         populatte::project::DeleteProject::new(&*projects)
             .execute(user.id, ProjectId::from_uuid(id))
             .await
-            .map_err(project_error)
+            .map_err(ApiError::from)
     })
     .await
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::{ProjectsService, parse_cursor, project_error};
+pub use ssr::{ProjectsService, parse_cursor};
 #[cfg(feature = "ssr")]
 use ssr::{answer, caller};
 
@@ -143,9 +143,7 @@ mod ssr {
     use std::{future::Future, sync::Arc};
 
     use leptos::prelude::use_context;
-    use populatte::{
-        ProjectError, ProjectRepository, RepositoryError, User, project::ProjectCursor,
-    };
+    use populatte::{ProjectRepository, User, project::ProjectCursor};
 
     use crate::{api::ApiError, session::require_user};
 
@@ -182,21 +180,6 @@ mod ssr {
                 })
             })
             .transpose()
-    }
-
-    /// A use case's failure as the API answers it, with the store's detail logged (the
-    /// request span carries the request id), never sent.
-    pub fn project_error(error: ProjectError) -> ApiError {
-        match &error {
-            ProjectError::Repository(RepositoryError::Unavailable(detail)) => {
-                tracing::warn!(%detail, "projects: the database is unavailable");
-            }
-            ProjectError::Repository(RepositoryError::Failed(detail)) => {
-                tracing::error!(%detail, "projects: the database failed");
-            }
-            _ => {}
-        }
-        ApiError::from(error)
     }
 }
 

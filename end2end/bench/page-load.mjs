@@ -71,8 +71,7 @@ function recorder(cdp) {
       requests = new Map();
     },
     take() {
-      // data: and blob: URLs (clerk-js makes a blob: worker) are made in the page, not fetched.
-      return [...requests.values()].filter((r) => r.url && !/^(data|blob):/.test(r.url));
+      return [...requests.values()].filter((r) => r.url && !r.url.startsWith("data:"));
     },
   };
 }

@@ -7,6 +7,8 @@
 //! Run: `scripts/bench` (or `cargo bench -p server --bench auth`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::{
     collections::HashMap,
     sync::{
@@ -17,26 +19,20 @@ use std::{
 };
 
 use async_trait::async_trait;
-use axum::{Router, body::Body, http::Request, middleware, routing::get};
+use axum::{body::Body, http::Request};
 use criterion::{Criterion, criterion_group, criterion_main};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use populatte::{ClerkId, RepositoryError, User, UserChange, UserId, UserRecord, UserRepository};
-use server::{
-    auth::{
-        AuthLayerState, Authenticator,
-        cache::UserCache,
-        keys::KeyStore,
-        layer::authenticate,
-        token::{FoundToken, TokenSource},
-        verify::{Verifier, VerifierSettings},
-    },
-    routes::me::me,
+use server::auth::{
+    Authenticator,
+    keys::KeyStore,
+    token::{FoundToken, TokenSource},
+    verify::{Verifier, VerifierSettings},
 };
 use time::OffsetDateTime;
 use tower::ServiceExt;
 
 const KEY: &str = include_str!("../tests/fixtures/test_key_a.pem");
-const PUBLIC_KEY: &str = include_str!("../tests/fixtures/test_key_a.pub.pem");
 
 fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
@@ -52,7 +48,7 @@ fn token_with_jti(sub: &str, jti: u64) -> String {
     header.kid = Some("bench".into());
     let now = now();
     let claims = serde_json::json!({
-        "sub": sub, "sid": "sess_bench", "iss": "https://bench.clerk.accounts.dev",
+        "sub": sub, "sid": "sess_bench", "iss": support::ISSUER,
         "azp": "http://127.0.0.1:3000", "iat": now, "nbf": now - 10, "exp": now + 3600,
         "v": 2, "sts": "active", "jti": jti.to_string(), "email": format!("{sub}@example.com"),
         "firstName": "Ada", "lastName": "Lovelace", "imageUrl": "https://img.example.com/a.png",
@@ -105,22 +101,10 @@ impl UserRepository for MemoryUsers {
 }
 
 fn authenticator(users: Arc<dyn UserRepository>) -> Arc<Authenticator> {
-    Arc::new(Authenticator::new(
-        Verifier::new(
-            KeyStore::from_pem(PUBLIC_KEY).unwrap(),
-            VerifierSettings {
-                issuer: Some("https://bench.clerk.accounts.dev".into()),
-                ..VerifierSettings::default()
-            },
-        ),
+    Arc::new(support::authenticator(
         users,
-        Arc::new({
-            // No listener here: nothing invalidates, so the cache may be on from the start.
-            let cache = UserCache::new(1_000_000, Duration::from_secs(3600));
-            cache.set_enabled(true);
-            cache
-        }),
-        None,
+        1_000_000,
+        Duration::from_secs(3600),
     ))
 }
 
@@ -141,7 +125,7 @@ fn benches(c: &mut Criterion) {
 
     let warm_token = token("user_warm");
     let verifier = Verifier::new(
-        KeyStore::from_pem(PUBLIC_KEY).unwrap(),
+        KeyStore::from_pem(support::PUBLIC_KEY).unwrap(),
         VerifierSettings::default(),
     );
     c.bench_function("verify_rs256", |b| {
@@ -230,17 +214,7 @@ fn benches(c: &mut Criterion) {
         });
     }
 
-    let router = Router::new()
-        .route("/api/me", get(me))
-        .layer(middleware::from_fn_with_state(
-            AuthLayerState {
-                authenticator: memory.clone(),
-                allowed_origins: Arc::new(Vec::new()),
-                cookie_suffix: None,
-                handshake: None,
-            },
-            authenticate,
-        ));
+    let router = support::me_router(memory.clone());
     let bearer = format!("Bearer {warm_token}");
     c.bench_function("layer_get_me_warm", |b| {
         b.to_async(&runtime).iter(|| async {

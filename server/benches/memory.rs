@@ -9,13 +9,15 @@
 //! docs/benchmarks.md.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
+mod support;
+
 use std::{
     sync::Arc,
     time::{Duration, Instant},
 };
 
 use async_trait::async_trait;
-use axum::{Router, body::Body, http::Request, middleware, routing::get};
+use axum::{Router, body::Body, http::Request};
 use base64::{
     Engine,
     engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD},
@@ -25,19 +27,10 @@ use ring::{
     rand::SystemRandom,
     signature::{RSA_PKCS1_SHA256, RsaKeyPair},
 };
-use server::{
-    auth::{
-        AuthLayerState, Authenticator, cache::UserCache, keys::KeyStore, layer::authenticate,
-        verify::Verifier, verify::VerifierSettings,
-    },
-    routes::me::me,
-};
 use time::OffsetDateTime;
 use tower::ServiceExt;
 
 const KEY: &str = include_str!("../tests/fixtures/test_key_a.pem");
-const PUBLIC_KEY: &str = include_str!("../tests/fixtures/test_key_a.pub.pem");
-const ISSUER: &str = "https://bench.clerk.accounts.dev";
 const CHUNK: usize = 20_000;
 
 /// A database that keeps nothing in this process: its memory is PostgreSQL's, not ours.
@@ -79,7 +72,7 @@ fn mint(key: &RsaKeyPair, n: usize, now: i64) -> String {
     let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","typ":"JWT","kid":"bench"}"#);
     let sub = format!("user_mem{n:07}");
     let claims = serde_json::json!({
-        "sub": sub, "sid": format!("sess_mem{n:07}"), "iss": ISSUER,
+        "sub": sub, "sid": format!("sess_mem{n:07}"), "iss": support::ISSUER,
         "azp": "http://127.0.0.1:3000", "iat": now, "nbf": now - 10, "exp": now + 3600,
         "v": 2, "sts": "active", "email": format!("{sub}@example.com"),
         "firstName": "Ada", "lastName": "Lovelace", "imageUrl": "https://img.example.com/a.png",
@@ -141,42 +134,21 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(256.0);
-    let token_cache_bytes = server::auth::sessions::DEFAULT_CAPACITY_BYTES;
-    let user_cache_entries = server::auth::cache::DEFAULT_CAPACITY;
+    let token_cache_bytes = server::config::CacheConfig::DEFAULT_TOKEN_CACHE_BYTES;
+    let user_cache_entries = server::config::CacheConfig::DEFAULT_USER_CACHE_ENTRIES;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     let authenticator = Arc::new(
-        Authenticator::new(
-            Verifier::new(
-                KeyStore::from_pem(PUBLIC_KEY).unwrap(),
-                VerifierSettings {
-                    issuer: Some(ISSUER.into()),
-                    ..VerifierSettings::default()
-                },
-            ),
+        support::authenticator(
             Arc::new(ForgetfulUsers),
-            Arc::new({
-                let cache = UserCache::new(user_cache_entries, Duration::from_secs(600));
-                cache.set_enabled(true);
-                cache
-            }),
-            None,
+            user_cache_entries,
+            Duration::from_secs(600),
         )
         .with_token_cache(token_cache_bytes),
     );
-    let router = Router::new()
-        .route("/api/me", get(me))
-        .layer(middleware::from_fn_with_state(
-            AuthLayerState {
-                authenticator: authenticator.clone(),
-                allowed_origins: Arc::new(Vec::new()),
-                cookie_suffix: None,
-                handshake: None,
-            },
-            authenticate,
-        ));
+    let router = support::me_router(authenticator.clone());
     let key = signing_key();
     let mut times: Vec<Duration> = Vec::with_capacity(tokens);
     let now = OffsetDateTime::now_utc().unix_timestamp();

@@ -10,16 +10,14 @@ use std::{path::PathBuf, str::FromStr, time::Duration};
 use leptos::config::LeptosOptions;
 use sqlx::postgres::PgConnectOptions;
 
-pub use clerk::{ClerkConfig, ClerkMode, EmulatorSwitch, PublishableKey};
-
-pub use crate::clerk::setup::EmulatorSettings;
+pub(crate) use clerk::{ClerkConfig, ClerkKeys, ClerkMode, PublishableKey, TokenKeys};
 
 /// A configuration value that was missing or malformed.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid configuration: {variable}: {problem}")]
 pub struct ConfigError {
-    pub variable: &'static str,
-    pub problem: String,
+    pub(crate) variable: &'static str,
+    pub(crate) problem: String,
 }
 
 impl ConfigError {
@@ -33,14 +31,14 @@ impl ConfigError {
 
 /// A string that must never reach a log line.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
+    pub(crate) fn new(value: impl Into<String>) -> Self {
         Self(value.into())
     }
 
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -58,36 +56,43 @@ pub enum LogFormat {
 }
 
 #[derive(Debug, Clone)]
-pub struct DatabaseConfig {
-    pub connect_options: PgConnectOptions,
-    pub max_connections: u32,
+pub(crate) struct DatabaseConfig {
+    pub(crate) connect_options: PgConnectOptions,
+    pub(crate) max_connections: u32,
     /// How long a request waits for a pooled connection before the database counts as down.
-    pub acquire_timeout: Duration,
+    pub(crate) acquire_timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
-pub struct HttpConfig {
-    pub request_timeout: Duration,
-    pub body_limit_bytes: usize,
+pub(crate) struct HttpConfig {
+    pub(crate) request_timeout: Duration,
+    pub(crate) body_limit_bytes: usize,
 }
 
 /// The bounds of the in-process caches (see the README for what each costs).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CacheConfig {
     /// The verified-token cache, in bytes of tokens and claims (`AUTH_TOKEN_CACHE_MIB`).
-    pub token_cache_bytes: u64,
+    pub(crate) token_cache_bytes: u64,
     /// Users kept in the user cache (`AUTH_USER_CACHE_ENTRIES`).
-    pub user_cache_entries: usize,
+    pub(crate) user_cache_entries: usize,
     /// Clerk Backend API answers kept (`CLERK_API_CACHE_ENTRIES`).
-    pub clerk_api_cache_entries: usize,
+    pub(crate) clerk_api_cache_entries: usize,
 }
 
 impl CacheConfig {
+    /// The verified-token cache's default bound: 64 MiB (`AUTH_TOKEN_CACHE_MIB`).
+    pub const DEFAULT_TOKEN_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+    /// The user cache's default bound (`AUTH_USER_CACHE_ENTRIES`).
+    pub const DEFAULT_USER_CACHE_ENTRIES: usize = 100_000;
+    /// The Clerk Backend API answers kept by default (`CLERK_API_CACHE_ENTRIES`).
+    pub(crate) const DEFAULT_CLERK_API_CACHE_ENTRIES: usize = 10_000;
+
     fn load(source: &impl Source) -> Result<Self, ConfigError> {
         let mib: u64 = number(
             source,
             "AUTH_TOKEN_CACHE_MIB",
-            crate::auth::sessions::DEFAULT_CAPACITY_BYTES >> 20,
+            Self::DEFAULT_TOKEN_CACHE_BYTES >> 20,
             1..=65_536,
         )?;
         Ok(Self {
@@ -95,13 +100,13 @@ impl CacheConfig {
             user_cache_entries: number(
                 source,
                 "AUTH_USER_CACHE_ENTRIES",
-                crate::auth::cache::DEFAULT_CAPACITY,
+                Self::DEFAULT_USER_CACHE_ENTRIES,
                 1..=10_000_000,
             )?,
             clerk_api_cache_entries: number(
                 source,
                 "CLERK_API_CACHE_ENTRIES",
-                crate::clerk::backend::DEFAULT_CACHE_ENTRIES,
+                Self::DEFAULT_CLERK_API_CACHE_ENTRIES,
                 1..=1_000_000,
             )?,
         })
@@ -111,15 +116,15 @@ impl CacheConfig {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub leptos: LeptosOptions,
-    pub database: DatabaseConfig,
-    pub http: HttpConfig,
-    pub caches: CacheConfig,
+    pub(crate) database: DatabaseConfig,
+    pub(crate) http: HttpConfig,
+    pub(crate) caches: CacheConfig,
     pub log_format: LogFormat,
-    pub clerk: ClerkConfig,
+    pub(crate) clerk: ClerkConfig,
     /// Real Clerk or the offline emulator, decided (and checked) once here.
-    pub clerk_mode: ClerkMode,
+    pub(crate) clerk_mode: ClerkMode,
     /// The emulator's settings; used only in emulator mode.
-    pub emulator: EmulatorSettings,
+    pub(crate) emulator: EmulatorSettings,
 }
 
 /// Where configuration values come from: the process environment in production, a map in tests.
@@ -128,20 +133,38 @@ pub trait Source {
 }
 
 /// The process environment. Empty values count as unset, as in most `.env` tooling.
-pub struct Environment;
+pub(crate) struct Environment;
 
 impl Source for Environment {
     fn get(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+        set(std::env::var(name).ok())
     }
+}
+
+/// A blank value counts as unset, whatever the source.
+fn set(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
+/// Variables given as pairs, for tests: the last value of a name wins (so a test can override
+/// a default it was handed), and a blank value counts as unset, as in [`Environment`].
+fn lookup(pairs: &[(&str, &str)], name: &str) -> Option<String> {
+    set(pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| (*v).to_owned()))
 }
 
 impl<const N: usize> Source for [(&str, &str); N] {
     fn get(&self, name: &str) -> Option<String> {
-        self.iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| (*v).to_owned())
-            .filter(|v| !v.trim().is_empty())
+        lookup(self, name)
+    }
+}
+
+impl Source for Vec<(&str, &str)> {
+    fn get(&self, name: &str) -> Option<String> {
+        lookup(self, name)
     }
 }
 
@@ -180,11 +203,6 @@ impl Config {
             clerk_mode,
             emulator: emulator_settings(source)?,
         })
-    }
-
-    /// True when `LEPTOS_ENV` says production (cargo-leptos sets it for release runs).
-    pub fn is_production(&self) -> bool {
-        matches!(self.leptos.env, leptos::config::Env::PROD)
     }
 }
 
@@ -247,6 +265,15 @@ fn leptos_options(source: &impl Source) -> Result<LeptosOptions, ConfigError> {
         options.output_name = "populatte".into();
     }
     Ok(options)
+}
+
+/// The emulator's own settings (`CLERK_EMULATOR_*`), used only when it runs.
+#[derive(Debug, Clone)]
+pub(crate) struct EmulatorSettings {
+    pub(crate) key_file: Option<PathBuf>,
+    pub(crate) state_file: Option<PathBuf>,
+    pub(crate) token_lifetime: Duration,
+    pub(crate) omit_custom_claims: bool,
 }
 
 fn emulator_settings(source: &impl Source) -> Result<EmulatorSettings, ConfigError> {

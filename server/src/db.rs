@@ -18,13 +18,13 @@ use sqlx::{
     postgres::PgPoolOptions,
 };
 
-use crate::config::DatabaseConfig;
+use crate::{config::DatabaseConfig, retry::Backoff};
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 
 /// Builds the pool without connecting: the process starts (and `/healthz` answers) even while
 /// the database is down; `/readyz` tells the difference.
-pub fn pool(config: &DatabaseConfig) -> PgPool {
+pub(crate) fn pool(config: &DatabaseConfig) -> PgPool {
     PgPoolOptions::new()
         .max_connections(config.max_connections)
         .acquire_timeout(config.acquire_timeout)
@@ -36,12 +36,12 @@ pub fn pool(config: &DatabaseConfig) -> PgPool {
 
 /// Whether the schema is in place. Shared by the migration task and `/readyz`.
 #[derive(Debug, Clone, Default)]
-pub struct Readiness {
+pub(crate) struct Readiness {
     migrated: Arc<AtomicBool>,
 }
 
 impl Readiness {
-    pub fn is_migrated(&self) -> bool {
+    pub(crate) fn is_migrated(&self) -> bool {
         self.migrated.load(Ordering::Acquire)
     }
 
@@ -62,7 +62,7 @@ pub enum MigrationError {
     Failed(#[source] MigrateError),
 }
 
-pub async fn migrate(pool: &PgPool, readiness: &Readiness) -> Result<(), MigrationError> {
+pub(crate) async fn migrate(pool: &PgPool, readiness: &Readiness) -> Result<(), MigrationError> {
     match MIGRATOR.run(pool).await {
         Ok(()) => {
             readiness.mark_migrated();
@@ -74,9 +74,13 @@ pub async fn migrate(pool: &PgPool, readiness: &Readiness) -> Result<(), Migrati
 }
 
 /// Retries migrations until they succeed or fail for good; returns the fatal error, if any.
-pub async fn migrate_in_background(pool: PgPool, readiness: Readiness) -> Option<MigrationError> {
-    let mut delay = Duration::from_millis(500);
+pub(crate) async fn migrate_in_background(
+    pool: PgPool,
+    readiness: Readiness,
+) -> Option<MigrationError> {
+    let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(30));
     loop {
+        let delay = backoff.next_delay();
         tokio::time::sleep(delay).await;
         match migrate(&pool, &readiness).await {
             Ok(()) => {
@@ -85,7 +89,6 @@ pub async fn migrate_in_background(pool: PgPool, readiness: Readiness) -> Option
             }
             Err(MigrationError::Unreachable(err)) => {
                 tracing::warn!(error = %err, retry_in = ?delay, "database still unreachable");
-                delay = (delay * 2).min(Duration::from_secs(30));
             }
             Err(fatal) => return Some(fatal),
         }
@@ -127,7 +130,7 @@ pub(crate) fn repository_error(err: sqlx::Error) -> RepositoryError {
 }
 
 /// One round trip, bounded in time: is the database answering now?
-pub async fn ping(pool: &PgPool, limit: Duration) -> bool {
+pub(crate) async fn ping(pool: &PgPool, limit: Duration) -> bool {
     matches!(
         tokio::time::timeout(limit, sqlx::query("SELECT 1").execute(pool)).await,
         Ok(Ok(_))

@@ -16,13 +16,13 @@ use axum::{
 };
 
 /// Unknown paths under `/api/` answer JSON, not the HTML not-found page.
-pub async fn api_not_found() -> ApiError {
+pub(crate) async fn api_not_found() -> ApiError {
     ApiError::not_found()
 }
 
 /// Rewrites an error answer under `/api/` that is not JSON into the JSON error shape. The
 /// original body (a layer's or axum's plain text) is dropped: it is not ours to show.
-pub async fn json_errors(request: Request, next: Next) -> Response {
+pub(crate) async fn json_errors(request: Request, next: Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
     let status = response.status();
@@ -53,7 +53,7 @@ fn is_json(response: &Response) -> bool {
 }
 
 /// The JSON error answer for a bare status.
-pub fn status_error(status: StatusCode) -> Response {
+pub(crate) fn status_error(status: StatusCode) -> Response {
     let (code, message) = match status {
         StatusCode::METHOD_NOT_ALLOWED => (
             "method_not_allowed",

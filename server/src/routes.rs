@@ -1,6 +1,6 @@
 //! HTTP routes outside the Leptos app.
 
-pub mod extract;
-pub mod health;
+pub(crate) mod extract;
+pub(crate) mod health;
 pub mod me;
-pub mod projects;
+pub(crate) mod projects;

@@ -21,7 +21,7 @@ use crate::auth::layer::request_scheme;
 
 /// The Content-Security-Policy of server-rendered pages, fixed at start-up but for the nonce.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PagePolicy {
+pub(crate) struct PagePolicy {
     /// Origins besides `'self'` that may serve scripts, be connected to and be framed (the
     /// Frontend API host, and the origins of a `CLERK_JS_URL` or `CLERK_UI_URL` set
     /// elsewhere).
@@ -33,7 +33,7 @@ pub struct PagePolicy {
 impl PagePolicy {
     /// `emulated`: the emulator serves Clerk from this origin, so no other is allowed.
     /// `live_reload_port`: set when the process runs under `cargo leptos watch`.
-    pub fn new(clerk: &ClerkScript, emulated: bool, live_reload_port: Option<u32>) -> Self {
+    pub(crate) fn new(clerk: &ClerkScript, emulated: bool, live_reload_port: Option<u32>) -> Self {
         let mut clerk_origins = Vec::new();
         if !emulated && let Some(host) = frontend_api_host(&clerk.publishable_key) {
             clerk_origins.push(format!("https://{host}"));
@@ -54,14 +54,14 @@ impl PagePolicy {
     }
 
     /// Reads the live-reload setting the way Leptos's `AutoReload` does.
-    pub fn live_reload_port(options: &leptos::config::LeptosOptions) -> Option<u32> {
+    pub(crate) fn live_reload_port(options: &leptos::config::LeptosOptions) -> Option<u32> {
         std::env::var("LEPTOS_WATCH")
             .is_ok()
             .then(|| options.reload_external_port.unwrap_or(options.reload_port))
     }
 
     /// The header value for one response, with that response's nonce.
-    pub fn header_value(&self, nonce: &str) -> String {
+    pub(crate) fn header_value(&self, nonce: &str) -> String {
         let clerk = self.clerk_origins.join(" ");
         let space = if clerk.is_empty() { "" } else { " " };
         let reload = self
@@ -96,7 +96,7 @@ impl PagePolicy {
 
     /// Called in the Leptos context of every rendered page: puts the policy, with the nonce
     /// Leptos generated for this render, on the response.
-    pub fn apply(&self) {
+    pub(crate) fn apply(&self) {
         let (Some(nonce), Some(response)) = (
             leptos::nonce::use_nonce(),
             leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
@@ -126,7 +126,7 @@ const HSTS: &str = "max-age=63072000";
 
 /// The headers every answer carries. Pages get their full policy from [`PagePolicy::apply`];
 /// any other answer without one gets a policy that allows nothing and no framing.
-pub async fn security_headers(request: Request, next: Next) -> Response {
+pub(crate) async fn security_headers(request: Request, next: Next) -> Response {
     let https = request_scheme(request.headers()) == "https";
     let mut response = next.run(request).await;
     let headers = response.headers_mut();

@@ -236,7 +236,7 @@ impl Application {
     }
 }
 
-pub fn router(state: AppState, http: &HttpConfig, emulator: Option<Router>) -> Router {
+pub(crate) fn router(state: AppState, http: &HttpConfig, emulator: Option<Router>) -> Router {
     let routes = generate_route_list(App);
     let leptos = state.leptos.clone();
     let pkg_path = format!("/{}", leptos.site_pkg_dir.trim_matches('/'));

@@ -11,17 +11,17 @@ use sqlx::PgPool;
 use crate::{auth::AuthLayerState, db::Readiness, webhooks::handler::WebhookVerifier};
 
 #[derive(Clone)]
-pub struct AppState {
-    pub leptos: LeptosOptions,
-    pub pool: PgPool,
-    pub readiness: Readiness,
-    pub auth: AuthLayerState,
+pub(crate) struct AppState {
+    pub(crate) leptos: LeptosOptions,
+    pub(crate) pool: PgPool,
+    pub(crate) readiness: Readiness,
+    pub(crate) auth: AuthLayerState,
     /// From `CLERK_WEBHOOK_SIGNING_SECRET`; without it webhooks answer 503 (and Svix retries).
-    pub webhooks: Option<WebhookVerifier>,
-    pub clerk_script: ClerkScript,
+    pub(crate) webhooks: Option<WebhookVerifier>,
+    pub(crate) clerk_script: ClerkScript,
     /// The projects store, shared by the REST routes and (as `app::projects::ProjectsService`
     /// in the Leptos context) the server functions.
-    pub projects: Arc<dyn ProjectRepository>,
+    pub(crate) projects: Arc<dyn ProjectRepository>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -1,5 +1,5 @@
 //! Structured logs. Every line written while a request is handled carries its request id,
-//! because the trace layer opens a span with it (see `startup::http_layers`).
+//! because the trace layer opens a span with it (`request_span` in `startup.rs`).
 
 use std::io::IsTerminal;
 

@@ -21,7 +21,7 @@ use crate::{
 };
 
 #[derive(Default)]
-pub struct InMemoryProjects {
+pub(crate) struct InMemoryProjects {
     rows: Mutex<HashMap<ProjectId, Project>>,
     deleted_owners: Mutex<HashSet<UserId>>,
     /// When set, every new project gets this `created_at`: rows that tie on time, as the rows
@@ -35,16 +35,16 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl InMemoryProjects {
-    pub fn rows(&self) -> Vec<Project> {
+    pub(crate) fn rows(&self) -> Vec<Project> {
         lock(&self.rows).values().cloned().collect()
     }
 
-    pub fn freeze_clock(&self, at: OffsetDateTime) {
+    pub(crate) fn freeze_clock(&self, at: OffsetDateTime) {
         *lock(&self.clock) = Some(at);
     }
 
     /// What the `users` trigger does when a user is tombstoned.
-    pub fn delete_owner(&self, owner: UserId) {
+    pub(crate) fn delete_owner(&self, owner: UserId) {
         lock(&self.deleted_owners).insert(owner);
         lock(&self.rows).retain(|_, project| project.owner != owner);
     }

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use populatte::project::FieldErrors;
+use populatte::{RepositoryError, project::FieldErrors};
 use serde::{Deserialize, Serialize};
 
 mod server_fn;
@@ -29,7 +29,6 @@ pub mod reason {
     pub const TOKEN_TYPE_MISMATCH: &str = "token-type-mismatch";
     pub const SESSION_PENDING: &str = "session-pending";
     pub const JWK_KID_MISMATCH: &str = "jwk-kid-mismatch";
-    pub const JWK_REMOTE_FAILED_TO_LOAD: &str = "jwk-remote-failed-to-load";
     /// Ours: the user was deleted in Clerk; the local row is a tombstone.
     pub const USER_DELETED: &str = "user-deleted";
     /// Ours: the token has no profile claims and there is no way to look them up.
@@ -53,13 +52,13 @@ pub enum ApiError {
         reason: Option<String>,
         message: String,
     },
-    /// 403.
+    /// 403: the caller is known but may not do this (a cross-origin cookie write).
     #[error("{message}")]
     Forbidden {
         reason: Option<String>,
         message: String,
     },
-    /// 404.
+    /// 404, also for another user's resource: nobody learns which ids exist.
     #[error("{message}")]
     NotFound { message: String },
     /// 409, e.g. a duplicate name.
@@ -74,7 +73,7 @@ pub enum ApiError {
         message: String,
         fields: FieldErrors,
     },
-    /// 429.
+    /// 429, with how long to wait when the server knows it.
     #[error("{message}")]
     RateLimited {
         message: String,
@@ -98,7 +97,29 @@ pub enum ApiError {
     Decode { message: String },
 }
 
+/// The one answer to a failed store (the database): 503 when it cannot be reached, 500 when it
+/// failed. Its detail is logged here, on the server, and never sent.
+impl From<RepositoryError> for ApiError {
+    fn from(error: RepositoryError) -> Self {
+        match error {
+            RepositoryError::Unavailable(_detail) => {
+                #[cfg(feature = "ssr")]
+                tracing::warn!(detail = %_detail, "the database is unavailable");
+                Self::unavailable(Self::STORE_UNAVAILABLE)
+            }
+            RepositoryError::Failed(_detail) => {
+                #[cfg(feature = "ssr")]
+                tracing::error!(detail = %_detail, "the database failed");
+                Self::internal()
+            }
+        }
+    }
+}
+
 impl ApiError {
+    /// The message of every 503 caused by the database.
+    pub const STORE_UNAVAILABLE: &str = "The service is unavailable; try again shortly.";
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::BadRequest {
             message: message.into(),

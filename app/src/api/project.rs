@@ -1,7 +1,7 @@
 //! Projects as the API shows and takes them: the REST bodies under `/api/projects` and the
 //! arguments and answers of the project server functions are the same types.
 
-use populatte::{Project, ProjectError, RepositoryError, project};
+use populatte::{Project, ProjectError, project};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -71,8 +71,8 @@ pub struct EditProjectRequest {
     pub description: Option<String>,
 }
 
-/// What a project use case's failure looks like on the wire. The detail of a store failure
-/// is not in it: callers log it first (`projects::project_error` on the server).
+/// What a project use case's failure looks like on the wire; a store failure is answered (and
+/// its detail logged) by `From<RepositoryError>`.
 impl From<ProjectError> for ApiError {
     fn from(error: ProjectError) -> Self {
         match error {
@@ -87,10 +87,7 @@ impl From<ProjectError> for ApiError {
             ProjectError::OwnerDeleted => {
                 Self::unauthorized(reason::USER_DELETED, "This account has been deleted.")
             }
-            ProjectError::Repository(RepositoryError::Unavailable(_)) => {
-                Self::unavailable("The service is unavailable; try again shortly.")
-            }
-            ProjectError::Repository(RepositoryError::Failed(_)) => Self::internal(),
+            ProjectError::Repository(error) => error.into(),
         }
     }
 }
@@ -98,7 +95,7 @@ impl From<ProjectError> for ApiError {
 #[cfg(test)]
 mod tests {
     use populatte::{
-        ProjectId, UserId,
+        ProjectId, RepositoryError, UserId,
         project::{ProjectCursor, ProjectDescription, ProjectName},
     };
     use time::macros::datetime;

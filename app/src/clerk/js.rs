@@ -88,7 +88,7 @@ pub(super) fn options(entries: &[(&str, JsValue)]) -> Result<JsValue, JsError> {
 }
 
 /// `window.Clerk`, once the script has put it there.
-pub fn global_clerk() -> Option<Clerk> {
+pub(crate) fn global_clerk() -> Option<Clerk> {
     global("Clerk").map(JsCast::unchecked_into)
 }
 

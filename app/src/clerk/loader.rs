@@ -30,7 +30,7 @@ const LOAD_WITHIN_MS: u32 = 20_000;
 pub(super) const RETRY_AFTER_MS: f64 = 30_000.0;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ClerkError {
+pub(crate) enum ClerkError {
     #[error("window.Clerk did not appear; is the clerk-js script in the page?")]
     Missing,
     #[error("Clerk.load() did not finish in time")]
@@ -77,7 +77,7 @@ fn attempt() -> (SharedLoad, f64) {
 
 /// The loaded `window.Clerk`, for callers that must not wait long: when the script has not
 /// appeared within [`APPEAR_WITHIN_MS`] of the load's start, `Missing` (the load goes on).
-pub async fn clerk() -> Result<Clerk, ClerkError> {
+pub(crate) async fn clerk() -> Result<Clerk, ClerkError> {
     let (load, started_at) = attempt();
     if global_clerk().is_none() {
         let left = (started_at + APPEAR_WITHIN_MS - js_sys::Date::now()).max(0.0);

@@ -16,7 +16,11 @@
 //! view! { <SignedIn><UserButton /></SignedIn> <Protect><UserProfile /></Protect> }
 //! ```
 
+// Leptos's `#[component]` expands to a `pub` item whatever the visibility; these modules hold
+// components only, re-exported below.
+#[allow(unreachable_pub)]
 mod components;
+#[allow(unreachable_pub)]
 mod control;
 pub mod paths;
 mod state;

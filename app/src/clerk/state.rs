@@ -70,11 +70,6 @@ pub enum AuthState {
 }
 
 impl AuthState {
-    /// What the server knows about a request: its local user, or none.
-    pub fn from_user(user: Option<&User>) -> Self {
-        user.map_or(Self::SignedOut, |user| Self::SignedIn(user.into()))
-    }
-
     pub fn user(&self) -> Option<&SignedInUser> {
         match self {
             Self::SignedIn(user) => Some(user),

@@ -10,12 +10,12 @@ use web_sys::{AbortController, AbortSignal};
 use super::policy::Transport;
 use super::wire::{Body, BufferedResponse, PreparedRequest, TransportError};
 
-pub struct FetchTransport<'a> {
+pub(crate) struct FetchTransport<'a> {
     request: &'a PreparedRequest,
 }
 
 impl<'a> FetchTransport<'a> {
-    pub fn new(request: &'a PreparedRequest) -> Self {
+    pub(crate) fn new(request: &'a PreparedRequest) -> Self {
         Self { request }
     }
 }

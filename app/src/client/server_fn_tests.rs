@@ -22,7 +22,7 @@ use crate::client::{
 /// Declared like every server function in the app; also proves the client type satisfies
 /// server_fn's bounds in this build.
 #[server(client = crate::client::AuthedClient)]
-pub async fn echo_for_tests(text: String) -> Result<String, ApiError> {
+pub(crate) async fn echo_for_tests(text: String) -> Result<String, ApiError> {
     Ok(text)
 }
 

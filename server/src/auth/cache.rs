@@ -16,11 +16,8 @@ use std::{
 use populatte::{ClerkId, User};
 use quick_cache::sync::Cache;
 
-/// The default bound of the user cache (`AUTH_USER_CACHE_ENTRIES`).
-pub const DEFAULT_CAPACITY: usize = 100_000;
-
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cached {
+pub(crate) enum Cached {
     Live(User),
     /// Deletion is forever: remembering it spares the tombstone lookup too.
     Deleted,
@@ -60,7 +57,7 @@ impl UserCache {
         }
     }
 
-    pub fn get(&self, clerk_id: &ClerkId) -> Option<Cached> {
+    pub(crate) fn get(&self, clerk_id: &ClerkId) -> Option<Cached> {
         if !self.enabled.load(Ordering::Acquire) {
             return None;
         }
@@ -75,7 +72,7 @@ impl UserCache {
     }
 
     /// Read before going to the database; hand back to [`UserCache::insert`].
-    pub fn epoch(&self) -> u64 {
+    pub(crate) fn epoch(&self) -> u64 {
         self.epoch.load(Ordering::Acquire)
     }
 
@@ -92,7 +89,7 @@ impl UserCache {
     }
 
     /// Stores `value` unless something was invalidated since `epoch` was read.
-    pub fn insert(&self, clerk_id: ClerkId, value: Cached, epoch: u64) -> bool {
+    pub(crate) fn insert(&self, clerk_id: ClerkId, value: Cached, epoch: u64) -> bool {
         let _fill = self.fills.read().unwrap_or_else(|e| e.into_inner());
         if !self.enabled.load(Ordering::Acquire) || self.epoch.load(Ordering::Acquire) != epoch {
             return false;
@@ -114,7 +111,7 @@ impl UserCache {
     }
 
     /// Forgets everything, e.g. when notifications may have been missed.
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         let _alone = self.fills.write().unwrap_or_else(|e| e.into_inner());
         self.epoch.fetch_add(1, Ordering::AcqRel);
         self.entries.clear();

@@ -44,7 +44,7 @@ pub enum Rejection {
 }
 
 impl Rejection {
-    pub fn reason(self) -> &'static str {
+    pub(crate) fn reason(self) -> &'static str {
         match self {
             Self::Malformed => reason::TOKEN_INVALID,
             Self::InvalidAlgorithm => reason::TOKEN_INVALID_ALGORITHM,
@@ -103,7 +103,7 @@ impl From<Rejection> for AuthFailure {
 }
 
 /// The `WWW-Authenticate` value of a refused token (RFC 6750).
-pub const INVALID_TOKEN_CHALLENGE: &str = r#"Bearer error="invalid_token""#;
+pub(crate) const INVALID_TOKEN_CHALLENGE: &str = r#"Bearer error="invalid_token""#;
 
 impl IntoResponse for AuthFailure {
     fn into_response(self) -> Response {

@@ -26,7 +26,7 @@ use url::Url;
 use super::layer::request_scheme;
 
 /// The query parameter the Frontend API returns the payload in.
-pub const HANDSHAKE_PARAM: &str = "__clerk_handshake";
+pub(crate) const HANDSHAKE_PARAM: &str = "__clerk_handshake";
 /// Clerk's other handshake parameters, dropped from the URL with it.
 const HANDSHAKE_PARAMS: [&str; 4] = [
     HANDSHAKE_PARAM,
@@ -34,13 +34,13 @@ const HANDSHAKE_PARAMS: [&str; 4] = [
     "__clerk_handshake_nonce",
     "__clerk_db_jwt",
 ];
-pub const REDIRECT_COUNT_COOKIE: &str = "__clerk_redirect_count";
+pub(crate) const REDIRECT_COUNT_COOKIE: &str = "__clerk_redirect_count";
 /// Clerk's limit: the fourth handshake in a row is not attempted.
-pub const MAX_HANDSHAKES: u32 = 3;
+pub(crate) const MAX_HANDSHAKES: u32 = 3;
 
 /// Where the Frontend API is, for the handshake redirect.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FrontendApi {
+pub(crate) enum FrontendApi {
     /// Proxy mode: a path on the app's own origin (`/__clerk`), resolved per request.
     Proxy(String),
     /// Clerk's host (from the publishable key), e.g. `https://clerk.example.com`.
@@ -58,7 +58,7 @@ pub struct Handshake {
 
 /// What a request that needs the handshake gets.
 #[derive(Debug)]
-pub enum Start {
+pub(crate) enum Start {
     /// The 307 to the Frontend API.
     Redirect(Response),
     /// Three handshakes in a row already: the request counts as signed out.
@@ -70,7 +70,7 @@ pub enum Start {
 
 /// Why a request was sent to the handshake (Clerk's `__clerk_hs_reason` values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HandshakeReason {
+pub(crate) enum HandshakeReason {
     TokenOutdated,
     UatWithoutToken,
 }
@@ -87,7 +87,7 @@ impl HandshakeReason {
 /// A document navigation, as Clerk tells one: `GET` with `Sec-Fetch-Dest: document` (or
 /// `iframe`), or with no `Sec-Fetch-Dest` at all and `Accept: text/html…`. A form `POST` is a
 /// document too, but the Frontend API only takes `GET`s.
-pub fn is_document_request(method: &Method, headers: &HeaderMap) -> bool {
+pub(crate) fn is_document_request(method: &Method, headers: &HeaderMap) -> bool {
     if method != Method::GET {
         return false;
     }
@@ -102,21 +102,21 @@ pub fn is_document_request(method: &Method, headers: &HeaderMap) -> bool {
 }
 
 /// The handshakes in a row so far, from Clerk's counter cookie.
-pub fn redirect_count(headers: &HeaderMap) -> u32 {
+pub(crate) fn redirect_count(headers: &HeaderMap) -> u32 {
     cookie(headers, REDIRECT_COUNT_COOKIE)
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
 }
 
 /// The handshake payload in the URL, if this request is coming back from the Frontend API.
-pub fn payload(uri: &Uri) -> Option<String> {
+pub(crate) fn payload(uri: &Uri) -> Option<String> {
     url::form_urlencoded::parse(uri.query()?.as_bytes())
         .find(|(name, _)| name == HANDSHAKE_PARAM)
         .map(|(_, value)| value.into_owned())
 }
 
 impl Handshake {
-    pub fn new(
+    pub(crate) fn new(
         frontend_api: FrontendApi,
         cookie_suffix: impl Into<String>,
         development: bool,
@@ -129,7 +129,7 @@ impl Handshake {
     }
 
     /// The 307 to the Frontend API, counting this handshake (see [`Start`]).
-    pub fn start(&self, headers: &HeaderMap, uri: &Uri, reason: HandshakeReason) -> Start {
+    pub(crate) fn start(&self, headers: &HeaderMap, uri: &Uri, reason: HandshakeReason) -> Start {
         if redirect_count(headers) >= MAX_HANDSHAKES {
             return Start::LimitReached;
         }
@@ -177,7 +177,7 @@ impl Handshake {
     /// The 307 back to the page without the handshake parameters, setting the verified
     /// payload's cookies (only Clerk's session cookies: the instance key signs what the
     /// Frontend API sends, but nothing else of this site's belongs in there).
-    pub fn finish(&self, uri: &Uri, directives: &[String]) -> Response {
+    pub(crate) fn finish(&self, uri: &Uri, directives: &[String]) -> Response {
         // Path and query only: the redirect stays on whatever origin the browser used.
         let mut response = redirect(&without_handshake_params(uri)).unwrap_or_else(redirect_home);
         for directive in directives {

@@ -19,11 +19,11 @@ use jsonwebtoken::DecodingKey;
 use serde::Deserialize;
 use url::Url;
 
-use crate::config::Secret;
+use crate::{config::Secret, retry::Backoff};
 
 /// The answer to "which key has this `kid`?".
 #[derive(Clone)]
-pub enum KeyLookup {
+pub(crate) enum KeyLookup {
     Found(Arc<DecodingKey>),
     /// The JWKS was fetched and has no such key: the token is not ours.
     Unknown,
@@ -42,21 +42,21 @@ enum Source {
 
 /// How the JWKS is fetched and cached.
 #[derive(Debug, Clone)]
-pub struct JwksSettings {
-    pub url: Url,
+pub(crate) struct JwksSettings {
+    pub(crate) url: Url,
     /// Clerk's Backend API wants the secret key; a plain JWKS URL needs nothing.
-    pub bearer: Option<Secret>,
+    pub(crate) bearer: Option<Secret>,
     /// Keys older than this are refreshed in the background while still being used.
-    pub max_age: Duration,
+    pub(crate) max_age: Duration,
     /// The least time between two fetches caused by unknown `kid`s.
-    pub cooldown: Duration,
+    pub(crate) cooldown: Duration,
     /// Tries per fetch (with backoff) before the fetch counts as failed.
-    pub attempts: u32,
-    pub timeout: Duration,
+    pub(crate) attempts: u32,
+    pub(crate) timeout: Duration,
 }
 
 impl JwksSettings {
-    pub fn new(url: Url, bearer: Option<Secret>) -> Self {
+    pub(crate) fn new(url: Url, bearer: Option<Secret>) -> Self {
         Self {
             url,
             bearer,
@@ -76,7 +76,7 @@ impl KeyStore {
             .map_err(|e| format!("not an RSA public key in PEM: {e}"))
     }
 
-    pub fn remote(settings: JwksSettings, http: reqwest::Client) -> Self {
+    pub(crate) fn remote(settings: JwksSettings, http: reqwest::Client) -> Self {
         Self(Source::Remote(Arc::new(RemoteJwks {
             settings,
             http,
@@ -85,7 +85,7 @@ impl KeyStore {
         })))
     }
 
-    pub async fn key(&self, kid: Option<&str>) -> KeyLookup {
+    pub(crate) async fn key(&self, kid: Option<&str>) -> KeyLookup {
         match &self.0 {
             Source::Static(key) => KeyLookup::Found(key.clone()),
             Source::Remote(jwks) => match kid {
@@ -196,7 +196,8 @@ impl RemoteJwks {
                 state.doubt = Some(Doubt::InFlight);
             }
         }
-        let mut delay = Duration::from_millis(100);
+        // Bounded by the number of attempts, not by a cap on the delay.
+        let mut backoff = Backoff::new(Duration::from_millis(100), Duration::MAX);
         let mut last_error = String::new();
         for attempt in 1..=self.settings.attempts.max(1) {
             match self.fetch_once().await {
@@ -214,8 +215,7 @@ impl RemoteJwks {
                 }
             }
             if attempt < self.settings.attempts {
-                tokio::time::sleep(delay).await;
-                delay *= 2;
+                tokio::time::sleep(backoff.next_delay()).await;
             }
         }
         // The last good keys stay; only unknown `kid`s are now answered as an outage.

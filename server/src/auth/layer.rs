@@ -195,7 +195,7 @@ fn now() -> i64 {
 /// - The site's own scheme is `X-Forwarded-Proto` when a proxy set it, else `http` (this
 ///   server speaks plain HTTP; TLS ends in front of it). So `https://host` writing to a
 ///   plain-HTTP `host` is a foreign origin.
-pub fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
+pub(crate) fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
     let origin = match headers.get(header::ORIGIN).map(|v| v.to_str()) {
         Some(Ok("null") | Err(_)) => return false,
         Some(Ok(origin)) => normalised_origin(origin),
@@ -225,7 +225,7 @@ fn own_origin(headers: &HeaderMap) -> Option<String> {
 }
 
 /// `https` when a proxy in front says so, else `http`.
-pub fn request_scheme(headers: &HeaderMap) -> &'static str {
+pub(crate) fn request_scheme(headers: &HeaderMap) -> &'static str {
     let forwarded = headers
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())

@@ -5,11 +5,11 @@
 //! that wires it into every request.
 
 pub mod cache;
-pub mod failure;
+pub(crate) mod failure;
 pub mod handshake;
 pub mod keys;
 pub mod layer;
-pub mod service;
+pub(crate) mod service;
 pub mod sessions;
 pub mod token;
 pub mod verify;

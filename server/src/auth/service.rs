@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use app::api::ApiError;
 use populatte::{
     ChangeSource, ClerkId, ProfileFields, RepositoryError, SyncError, SyncUser, User, UserChange,
     UserRepository,
@@ -35,7 +36,7 @@ impl Authenticator {
     ) -> Self {
         Self {
             sessions: SessionCache::new(
-                super::sessions::DEFAULT_CAPACITY_BYTES,
+                crate::config::CacheConfig::DEFAULT_TOKEN_CACHE_BYTES,
                 verifier.skew_secs(),
             ),
             verifier,
@@ -62,7 +63,7 @@ impl Authenticator {
 
     /// Drops everything remembered about a user (cached row, Clerk's profile answer): a
     /// webhook changed or deleted them, here or on another instance.
-    pub fn forget(&self, clerk_id: &ClerkId) {
+    pub(crate) fn forget(&self, clerk_id: &ClerkId) {
         self.cache.invalidate(clerk_id);
         if let Some(backend) = &self.backend {
             backend.forget(clerk_id);
@@ -100,7 +101,7 @@ impl Authenticator {
     }
 
     /// The cookie directives of a verified handshake payload.
-    pub async fn verify_handshake(
+    pub(crate) async fn verify_handshake(
         &self,
         token: &str,
         now: i64,
@@ -110,7 +111,7 @@ impl Authenticator {
 
     /// The warm path is the first branch: a cached user whose profile equals the token's
     /// claims, with no database round trip at all.
-    pub async fn user_for(&self, session: &VerifiedSession) -> Result<User, AuthFailure> {
+    pub(crate) async fn user_for(&self, session: &VerifiedSession) -> Result<User, AuthFailure> {
         match self.cache.get(&session.clerk_id) {
             Some(Cached::Deleted) => return Err(Rejection::UserDeleted.into()),
             Some(Cached::Live(user))
@@ -205,7 +206,7 @@ impl Authenticator {
 fn store_failure(error: RepositoryError) -> AuthFailure {
     match error {
         RepositoryError::Unavailable(detail) => AuthFailure::Unavailable {
-            message: "The service is unavailable; try again shortly.",
+            message: ApiError::STORE_UNAVAILABLE,
             detail,
         },
         RepositoryError::Failed(detail) => AuthFailure::Internal(detail),

@@ -15,9 +15,8 @@ use std::sync::Arc;
 use quick_cache::{Weighter, sync::Cache};
 
 use super::verify::VerifiedSession;
-
-/// The default bound of the verified-token cache (`AUTH_TOKEN_CACHE_MIB`).
-pub const DEFAULT_CAPACITY_BYTES: u64 = 64 * 1024 * 1024;
+#[cfg(test)]
+use crate::config::CacheConfig;
 
 /// What one remembered token is estimated to cost beyond its text and strings: the session's
 /// fixed fields, the `Arc`, and the cache's own slot.
@@ -51,7 +50,7 @@ pub struct SessionCache {
 }
 
 impl SessionCache {
-    pub fn new(capacity_bytes: u64, skew_secs: i64) -> Self {
+    pub(crate) fn new(capacity_bytes: u64, skew_secs: i64) -> Self {
         // The estimate only sizes the first allocation: about 1 KiB per Clerk session token.
         let estimated_items = usize::try_from(capacity_bytes / 1024).unwrap_or(usize::MAX);
         Self {
@@ -61,7 +60,7 @@ impl SessionCache {
     }
 
     /// The session of a token verified before and not expired at `now`.
-    pub fn get(&self, token: &str, now: i64) -> Option<Arc<VerifiedSession>> {
+    pub(crate) fn get(&self, token: &str, now: i64) -> Option<Arc<VerifiedSession>> {
         let session = self.entries.get(token)?;
         if session.expires_at > now - self.skew_secs {
             Some(session)
@@ -72,7 +71,7 @@ impl SessionCache {
         }
     }
 
-    pub fn insert(&self, token: &str, session: Arc<VerifiedSession>) {
+    pub(crate) fn insert(&self, token: &str, session: Arc<VerifiedSession>) {
         self.entries.insert(token.into(), session);
     }
 
@@ -116,7 +115,7 @@ mod tests {
 
     #[test]
     fn a_remembered_token_expires_when_verification_would_say_so() {
-        let cache = SessionCache::new(DEFAULT_CAPACITY_BYTES, 5);
+        let cache = SessionCache::new(CacheConfig::DEFAULT_TOKEN_CACHE_BYTES, 5);
         cache.insert("a.b.c", session(1_000));
         assert!(cache.get("a.b.c", 1_000).is_some(), "inside the skew");
         assert!(cache.get("a.b.c", 1_004).is_some());
@@ -132,7 +131,7 @@ mod tests {
 
     #[test]
     fn only_the_exact_token_text_matches() {
-        let cache = SessionCache::new(DEFAULT_CAPACITY_BYTES, 5);
+        let cache = SessionCache::new(CacheConfig::DEFAULT_TOKEN_CACHE_BYTES, 5);
         cache.insert("a.b.c", session(1_000));
         assert!(cache.get("a.b.d", 900).is_none());
         assert!(cache.get("a.b.c ", 900).is_none());

@@ -35,7 +35,10 @@ pub struct FoundToken<'a> {
 ///   `__client_uat` 0 or unreadable): without proof of an active client the cookie counts as
 ///   signed out, so a leftover `__session` cookie (one set by hand, or one that survived a
 ///   sign-out elsewhere) authenticates nobody.
-pub fn find_token<'a>(headers: &'a HeaderMap, suffix: Option<&str>) -> Option<FoundToken<'a>> {
+pub(crate) fn find_token<'a>(
+    headers: &'a HeaderMap,
+    suffix: Option<&str>,
+) -> Option<FoundToken<'a>> {
     if let Some(value) = headers.get(header::AUTHORIZATION) {
         let value = value.to_str().unwrap_or("").trim();
         let token = if let Some(rest) = value.strip_prefix("Bearer") {
@@ -71,7 +74,7 @@ pub fn find_token<'a>(headers: &'a HeaderMap, suffix: Option<&str>) -> Option<Fo
 
 /// `__client_uat` (seconds) when it says signed in, whether or not a session cookie rides
 /// along: the handshake's cue when the session cookie is gone.
-pub fn signed_in_client_uat(headers: &HeaderMap, suffix: Option<&str>) -> Option<i64> {
+pub(crate) fn signed_in_client_uat(headers: &HeaderMap, suffix: Option<&str>) -> Option<i64> {
     suffixed_cookie(headers, "__client_uat", suffix)
         .and_then(|v| v.parse::<i64>().ok())
         .filter(|uat| *uat > 0)

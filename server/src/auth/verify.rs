@@ -14,7 +14,7 @@ use super::{
 };
 
 /// Clerk's header category of session tokens; templates and machine tokens carry others.
-pub const SESSION_TOKEN_CATEGORY: &str = "cl_B7d4PD111AAA";
+pub(crate) const SESSION_TOKEN_CATEGORY: &str = "cl_B7d4PD111AAA";
 
 #[derive(Debug, Clone)]
 pub struct VerifierSettings {
@@ -39,19 +39,19 @@ impl Default for VerifierSettings {
 /// What a valid session token says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedSession {
-    pub clerk_id: ClerkId,
+    pub(crate) clerk_id: ClerkId,
     /// Clerk's `sess_…` id: every session token has one.
-    pub session_id: String,
-    pub issued_at: OffsetDateTime,
-    pub expires_at: i64,
+    pub(crate) session_id: String,
+    pub(crate) issued_at: OffsetDateTime,
+    pub(crate) expires_at: i64,
     /// The custom session-token claims, when the token has any of them.
-    pub profile: Option<Profile>,
+    pub(crate) profile: Option<Profile>,
     /// Which of them it has: a template may carry just some.
-    pub fields: ProfileFields,
+    pub(crate) fields: ProfileFields,
     /// Authorized parties are configured and the token names none (`azp` absent): Clerk
     /// mints such tokens for top-level navigations (the handshake). The caller decides by
     /// where the token came from ([`super::service::Authenticator::authenticate`]).
-    pub azp_missing: bool,
+    pub(crate) azp_missing: bool,
 }
 
 #[derive(Clone)]
@@ -104,7 +104,7 @@ impl Verifier {
         Self { keys, settings }
     }
 
-    pub fn skew_secs(&self) -> i64 {
+    pub(crate) fn skew_secs(&self) -> i64 {
         self.settings.skew_secs
     }
 
@@ -168,7 +168,7 @@ impl Verifier {
     /// Checks a handshake payload (`__clerk_handshake`) at `now` and returns its cookie
     /// directives. Clerk's SDK checks only the signature and category; here `iss` must also
     /// be the instance's and an `exp` must not have passed, when the payload has them.
-    pub async fn verify_handshake(
+    pub(crate) async fn verify_handshake(
         &self,
         token: &str,
         now: i64,

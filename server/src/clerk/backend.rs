@@ -22,10 +22,10 @@ use time::OffsetDateTime;
 use url::Url;
 
 use super::user::ClerkUser;
-use crate::config::Secret;
+use crate::config::{CacheConfig, Secret};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BackendError {
+pub(crate) enum BackendError {
     #[error("Clerk has no such user")]
     NotFound,
     #[error("Clerk's Backend API is rate limiting us")]
@@ -34,25 +34,22 @@ pub enum BackendError {
     Unavailable(String),
 }
 
-/// The default bound of the answer map (`CLERK_API_CACHE_ENTRIES`).
-pub const DEFAULT_CACHE_ENTRIES: usize = 10_000;
-
 #[derive(Debug, Clone)]
-pub struct BackendSettings {
-    pub api_url: Url,
-    pub secret_key: Secret,
-    pub timeout: Duration,
+pub(crate) struct BackendSettings {
+    pub(crate) api_url: Url,
+    pub(crate) secret_key: Secret,
+    pub(crate) timeout: Duration,
     /// How long an answer is reused. Webhooks bring changes sooner.
-    pub cache_for: Duration,
+    pub(crate) cache_for: Duration,
     /// At most this many calls per `budget_window`.
-    pub budget: u32,
-    pub budget_window: Duration,
+    pub(crate) budget: u32,
+    pub(crate) budget_window: Duration,
     /// At most this many answers are kept (`CLERK_API_CACHE_ENTRIES`).
-    pub cache_entries: usize,
+    pub(crate) cache_entries: usize,
 }
 
 impl BackendSettings {
-    pub fn new(api_url: Url, secret_key: Secret) -> Self {
+    pub(crate) fn new(api_url: Url, secret_key: Secret) -> Self {
         Self {
             api_url,
             secret_key,
@@ -60,19 +57,19 @@ impl BackendSettings {
             cache_for: Duration::from_secs(300),
             budget: 50,
             budget_window: Duration::from_secs(10),
-            cache_entries: DEFAULT_CACHE_ENTRIES,
+            cache_entries: CacheConfig::DEFAULT_CLERK_API_CACHE_ENTRIES,
         }
     }
 }
 
 /// A user's profile as Clerk's Backend API gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClerkProfile {
-    pub profile: Profile,
+pub(crate) struct ClerkProfile {
+    pub(crate) profile: Profile,
     /// Clerk's `updated_at` of the user: how fresh this profile is, however long ago it was
     /// fetched. A write records this, never the time of the request, so that a cached answer
     /// cannot make a newer webhook look stale. The epoch when Clerk gave none.
-    pub updated_at: OffsetDateTime,
+    pub(crate) updated_at: OffsetDateTime,
 }
 
 type Lookup = Shared<BoxFuture<'static, Result<ClerkProfile, BackendError>>>;
@@ -90,7 +87,7 @@ struct Inner {
 }
 
 impl ClerkBackend {
-    pub fn new(settings: BackendSettings, http: reqwest::Client) -> Self {
+    pub(crate) fn new(settings: BackendSettings, http: reqwest::Client) -> Self {
         Self(Arc::new(Inner {
             answers: Cache::new(settings.cache_entries.max(1)),
             settings,
@@ -101,7 +98,7 @@ impl ClerkBackend {
     }
 
     /// The user's profile from Clerk, from the cache when recent.
-    pub async fn profile(&self, clerk_id: &ClerkId) -> Result<ClerkProfile, BackendError> {
+    pub(crate) async fn profile(&self, clerk_id: &ClerkId) -> Result<ClerkProfile, BackendError> {
         if let Some(profile) = self.cached(clerk_id) {
             return Ok(profile);
         }
@@ -127,12 +124,13 @@ impl ClerkBackend {
     }
 
     /// Forgets a user's cached profile (a webhook said it changed).
-    pub fn forget(&self, clerk_id: &ClerkId) {
+    pub(crate) fn forget(&self, clerk_id: &ClerkId) {
         self.0.answers.remove(clerk_id);
     }
 
     /// How many answers are kept.
-    pub fn cached_len(&self) -> usize {
+    #[cfg(test)]
+    fn cached_len(&self) -> usize {
         self.0.answers.len()
     }
 

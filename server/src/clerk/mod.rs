@@ -2,4 +2,4 @@
 
 pub mod backend;
 pub mod setup;
-pub mod user;
+pub(crate) mod user;

@@ -3,7 +3,7 @@
 //! webhook secret and the clerk-js script for the page. Everything downstream runs the same
 //! code in both modes, including JWKS and Backend API calls over HTTP.
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::net::SocketAddr;
 
 use app::ClerkScript;
 use base64::{Engine, engine::general_purpose::STANDARD};
@@ -17,25 +17,25 @@ use crate::{
         keys::{JwksSettings, KeyStore},
         verify::VerifierSettings,
     },
-    config::{ClerkMode, Config, ConfigError, Secret},
+    config::{ClerkKeys, ClerkMode, Config, ConfigError, Secret, TokenKeys},
 };
 
 /// Where the emulator is mounted in the app. Reserved: no app route lives under it.
-pub const EMULATOR_PREFIX: &str = "/__clerk";
+pub(crate) const EMULATOR_PREFIX: &str = "/__clerk";
 
-pub struct ClerkSetup {
-    pub keys: KeyStore,
-    pub verifier: VerifierSettings,
-    pub backend: Option<BackendSettings>,
-    pub webhook_secret: Option<Secret>,
-    pub script: ClerkScript,
+pub(crate) struct ClerkSetup {
+    pub(crate) keys: KeyStore,
+    pub(crate) verifier: VerifierSettings,
+    pub(crate) backend: Option<BackendSettings>,
+    pub(crate) webhook_secret: Option<Secret>,
+    pub(crate) script: ClerkScript,
     /// clerk-js's suffix for cookie names, from the publishable key.
-    pub cookie_suffix: String,
+    pub(crate) cookie_suffix: String,
     /// Where document navigations go for Clerk's handshake.
-    pub frontend_api: FrontendApi,
+    pub(crate) frontend_api: FrontendApi,
     /// A development instance (`pk_test_` key): its handshake needs the dev-browser token.
-    pub development_instance: bool,
-    pub emulator: Option<Emulator>,
+    pub(crate) development_instance: bool,
+    pub(crate) emulator: Option<Emulator>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,37 +50,37 @@ pub enum ClerkSetupError {
 
 impl ClerkSetup {
     /// `addr` is the address the server listens on: the emulator is reached through it.
-    pub async fn new(
+    pub(crate) async fn new(
         config: &Config,
         addr: SocketAddr,
         http: &reqwest::Client,
     ) -> Result<Self, ClerkSetupError> {
-        match config.clerk_mode {
-            ClerkMode::Clerk => Self::clerk(config, http),
+        match &config.clerk_mode {
+            ClerkMode::Clerk(keys) => Self::clerk(config, keys, http),
             ClerkMode::Emulator => Self::emulator(config, addr, http).await,
         }
     }
 
-    fn clerk(config: &Config, http: &reqwest::Client) -> Result<Self, ClerkSetupError> {
+    fn clerk(
+        config: &Config,
+        clerk_keys: &ClerkKeys,
+        http: &reqwest::Client,
+    ) -> Result<Self, ClerkSetupError> {
         let clerk = &config.clerk;
-        let keys = if let Some(pem) = &clerk.jwt_key {
-            KeyStore::from_pem(pem).map_err(|p| ConfigError::new("CLERK_JWT_KEY", p))?
-        } else if let Some(url) = &clerk.jwks_url {
-            KeyStore::remote(JwksSettings::new(url.clone(), None), http.clone())
-        } else if let Some(secret) = &clerk.secret_key {
-            let url = join(&clerk.api_url, "v1/jwks")
-                .map_err(|p| ConfigError::new("CLERK_API_URL", p))?;
-            KeyStore::remote(JwksSettings::new(url, Some(secret.clone())), http.clone())
-        } else {
-            return Err(ConfigError::new(
-                "CLERK_SECRET_KEY",
-                "or CLERK_JWT_KEY is required to verify session tokens",
-            )
-            .into());
+        let keys = match &clerk_keys.token_keys {
+            TokenKeys::Pem(pem) => {
+                KeyStore::from_pem(pem).map_err(|p| ConfigError::new("CLERK_JWT_KEY", p))?
+            }
+            TokenKeys::JwksUrl(url) => {
+                KeyStore::remote(JwksSettings::new(url.clone(), None), http.clone())
+            }
+            TokenKeys::BackendApi(secret) => {
+                let url = join(&clerk.api_url, "v1/jwks")
+                    .map_err(|p| ConfigError::new("CLERK_API_URL", p))?;
+                KeyStore::remote(JwksSettings::new(url, Some(secret.clone())), http.clone())
+            }
         };
-        let publishable_key = clerk.publishable_key.as_ref().ok_or_else(|| {
-            ConfigError::new("CLERK_PUBLISHABLE_KEY", "is required with Clerk keys")
-        })?;
+        let publishable_key = &clerk_keys.publishable_key;
         Ok(Self {
             keys,
             verifier: VerifierSettings {
@@ -179,15 +179,6 @@ impl ClerkSetup {
             emulator: Some(emulator),
         })
     }
-}
-
-/// The emulator's own settings (`CLERK_EMULATOR_*`), used only when it runs.
-#[derive(Debug, Clone)]
-pub struct EmulatorSettings {
-    pub key_file: Option<PathBuf>,
-    pub state_file: Option<PathBuf>,
-    pub token_lifetime: Duration,
-    pub omit_custom_claims: bool,
 }
 
 fn join(base: &Url, path: &str) -> Result<Url, String> {

@@ -6,32 +6,32 @@ use time::OffsetDateTime;
 
 /// The fields of Clerk's user object that Populatte mirrors. Everything else is ignored.
 #[derive(Debug, Clone, Deserialize)]
-pub struct ClerkUser {
-    pub id: ClerkId,
+pub(crate) struct ClerkUser {
+    pub(crate) id: ClerkId,
     #[serde(default)]
-    pub email_addresses: Vec<EmailAddress>,
+    pub(crate) email_addresses: Vec<EmailAddress>,
     /// Null for phone-only users.
     #[serde(default)]
-    pub primary_email_address_id: Option<String>,
+    pub(crate) primary_email_address_id: Option<String>,
     #[serde(default)]
-    pub first_name: Option<String>,
+    pub(crate) first_name: Option<String>,
     #[serde(default)]
-    pub last_name: Option<String>,
+    pub(crate) last_name: Option<String>,
     #[serde(default)]
-    pub image_url: Option<String>,
+    pub(crate) image_url: Option<String>,
     /// Milliseconds since the epoch.
-    pub updated_at: Option<i64>,
+    pub(crate) updated_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct EmailAddress {
-    pub id: String,
-    pub email_address: String,
+pub(crate) struct EmailAddress {
+    pub(crate) id: String,
+    pub(crate) email_address: String,
 }
 
 impl ClerkUser {
     /// The primary email, looked up by `primary_email_address_id` (not simply the first one).
-    pub fn primary_email(&self) -> Option<&str> {
+    pub(crate) fn primary_email(&self) -> Option<&str> {
         let primary = self.primary_email_address_id.as_deref()?;
         self.email_addresses
             .iter()
@@ -39,7 +39,7 @@ impl ClerkUser {
             .map(|e| e.email_address.as_str())
     }
 
-    pub fn profile(&self) -> Profile {
+    pub(crate) fn profile(&self) -> Profile {
         Profile::new(
             self.primary_email().map(str::to_owned),
             self.first_name.clone(),
@@ -48,7 +48,7 @@ impl ClerkUser {
         )
     }
 
-    pub fn updated_at(&self) -> Option<OffsetDateTime> {
+    pub(crate) fn updated_at(&self) -> Option<OffsetDateTime> {
         OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.updated_at?) * 1_000_000).ok()
     }
 }

@@ -10,14 +10,14 @@ use super::{ConfigError, Secret, Source};
 
 /// `pk_test_…` / `pk_live_…`: the base64 of `<frontend-api-host>$`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PublishableKey {
+pub(crate) struct PublishableKey {
     raw: String,
     frontend_api_host: String,
     live: bool,
 }
 
 impl PublishableKey {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, String> {
         let (live, encoded) = if let Some(rest) = raw.strip_prefix("pk_live_") {
             (true, rest)
         } else if let Some(rest) = raw.strip_prefix("pk_test_") {
@@ -44,65 +44,84 @@ impl PublishableKey {
         })
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.raw
     }
 
-    pub fn frontend_api_host(&self) -> &str {
+    pub(crate) fn frontend_api_host(&self) -> &str {
         &self.frontend_api_host
     }
 
     /// The `iss` claim Clerk puts in this instance's session tokens.
-    pub fn issuer(&self) -> String {
+    pub(crate) fn issuer(&self) -> String {
         format!("https://{}", self.frontend_api_host)
     }
 
-    pub fn is_live(&self) -> bool {
+    pub(crate) fn is_live(&self) -> bool {
         self.live
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct ClerkConfig {
-    pub publishable_key: Option<PublishableKey>,
-    pub secret_key: Option<Secret>,
+pub(crate) struct ClerkConfig {
+    pub(crate) publishable_key: Option<PublishableKey>,
+    pub(crate) secret_key: Option<Secret>,
     /// PEM public key for networkless verification.
-    pub jwt_key: Option<String>,
-    pub api_url: Url,
+    pub(crate) jwt_key: Option<String>,
+    pub(crate) api_url: Url,
     /// A plain JWKS URL (no secret key needed), instead of `{CLERK_API_URL}/v1/jwks`.
-    pub jwks_url: Option<Url>,
+    pub(crate) jwks_url: Option<Url>,
     /// Where the browser loads clerk-js from; defaults to the Frontend API host's copy.
     pub js_url: Option<Url>,
     /// Where the browser loads Clerk's components (`@clerk/ui`) from; defaults to the
     /// Frontend API host's copy.
     pub ui_url: Option<Url>,
     /// Origins allowed in the `azp` claim; empty means "not checked".
-    pub authorized_parties: Vec<String>,
-    pub webhook_signing_secret: Option<Secret>,
+    pub(crate) authorized_parties: Vec<String>,
+    pub(crate) webhook_signing_secret: Option<Secret>,
     /// `CLERK_EMULATOR`: `auto` (the emulator when no Clerk keys are set), `on`, `off`.
-    pub emulator: EmulatorSwitch,
+    pub(crate) emulator: EmulatorSwitch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EmulatorSwitch {
+pub(crate) enum EmulatorSwitch {
     Auto,
     On,
     Off,
 }
 
-/// Who issues session tokens for this process.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClerkMode {
-    /// A real Clerk instance, from the `CLERK_*` keys.
-    Clerk,
+/// Who issues session tokens for this process. Decided once, by [`ClerkConfig::mode`].
+#[derive(Debug, Clone)]
+pub(crate) enum ClerkMode {
+    /// A real Clerk instance, with its keys checked complete.
+    Clerk(ClerkKeys),
     /// The offline emulator, mounted under `/__clerk`. Development and tests only.
     Emulator,
 }
 
-impl ClerkConfig {
-    pub const DEFAULT_API_URL: &'static str = "https://api.clerk.com";
+/// What a real Clerk instance needs: the key the browser loads clerk-js with, and where the
+/// keys that verify session tokens come from.
+#[derive(Debug, Clone)]
+pub(crate) struct ClerkKeys {
+    pub(crate) publishable_key: PublishableKey,
+    pub(crate) token_keys: TokenKeys,
+}
 
-    pub fn load(source: &impl Source) -> Result<Self, ConfigError> {
+/// The source of the session-token keys, in order of preference when several are set.
+#[derive(Debug, Clone)]
+pub(crate) enum TokenKeys {
+    /// `CLERK_JWT_KEY`: one PEM public key; no network.
+    Pem(String),
+    /// `CLERK_JWKS_URL`: a plain JWKS; no secret.
+    JwksUrl(Url),
+    /// `CLERK_SECRET_KEY`: the Backend API's JWKS (`{CLERK_API_URL}/v1/jwks`).
+    BackendApi(Secret),
+}
+
+impl ClerkConfig {
+    pub(crate) const DEFAULT_API_URL: &'static str = "https://api.clerk.com";
+
+    pub(crate) fn load(source: &impl Source) -> Result<Self, ConfigError> {
         let publishable_key = source
             .get("CLERK_PUBLISHABLE_KEY")
             .map(|raw| {
@@ -202,17 +221,14 @@ impl ClerkConfig {
     /// `release` is true for an optimised build: such a binary is what gets deployed, so a
     /// missing secret mount must stop it rather than quietly mount the emulator (with which
     /// anyone signs in as anyone). There the emulator runs only when `CLERK_EMULATOR=on`.
-    pub fn mode(&self, production: bool, release: bool) -> Result<ClerkMode, ConfigError> {
+    pub(crate) fn mode(&self, production: bool, release: bool) -> Result<ClerkMode, ConfigError> {
         match (self.is_configured(), self.emulator) {
             (true, EmulatorSwitch::On) => Err(ConfigError::new(
                 "CLERK_EMULATOR",
                 "is on, but real Clerk keys are configured; the emulator never runs beside real \
                  keys. Unset CLERK_EMULATOR or the CLERK_* keys",
             )),
-            (true, _) => {
-                self.check_complete()?;
-                Ok(ClerkMode::Clerk)
-            }
+            (true, _) => self.keys().map(ClerkMode::Clerk),
             (false, _) if production => Err(ConfigError::new(
                 "CLERK_SECRET_KEY",
                 "no Clerk keys are configured, and the offline Clerk emulator never runs in \
@@ -233,24 +249,33 @@ impl ClerkConfig {
         }
     }
 
-    fn check_complete(&self) -> Result<(), ConfigError> {
-        if self.publishable_key.is_none() {
+    fn keys(&self) -> Result<ClerkKeys, ConfigError> {
+        let Some(publishable_key) = self.publishable_key.clone() else {
             return Err(ConfigError::new(
                 "CLERK_PUBLISHABLE_KEY",
                 "is required with Clerk keys: the browser needs it to load clerk-js",
             ));
-        }
-        if self.jwt_key.is_none() && self.secret_key.is_none() && self.jwks_url.is_none() {
+        };
+        let token_keys = if let Some(pem) = &self.jwt_key {
+            TokenKeys::Pem(pem.clone())
+        } else if let Some(url) = &self.jwks_url {
+            TokenKeys::JwksUrl(url.clone())
+        } else if let Some(secret) = &self.secret_key {
+            TokenKeys::BackendApi(secret.clone())
+        } else {
             return Err(ConfigError::new(
                 "CLERK_SECRET_KEY",
                 "or CLERK_JWT_KEY (or CLERK_JWKS_URL) is required to verify session tokens",
             ));
-        }
-        Ok(())
+        };
+        Ok(ClerkKeys {
+            publishable_key,
+            token_keys,
+        })
     }
 
     /// The clerk-js script the browser loads in Clerk mode.
-    pub fn clerk_js_url(&self) -> Option<String> {
+    pub(crate) fn clerk_js_url(&self) -> Option<String> {
         if let Some(url) = &self.js_url {
             return Some(url.to_string());
         }
@@ -263,7 +288,7 @@ impl ClerkConfig {
 
     /// Clerk's components in Clerk mode: `@clerk/ui` major 1, the line clerk-js 6 takes
     /// (Clerk's Frontend API serves `/npm/@clerk/ui@<version>/dist/ui.browser.js`).
-    pub fn clerk_ui_url(&self) -> Option<String> {
+    pub(crate) fn clerk_ui_url(&self) -> Option<String> {
         if let Some(url) = &self.ui_url {
             return Some(url.to_string());
         }
@@ -275,7 +300,7 @@ impl ClerkConfig {
     }
 
     /// True when real Clerk keys were given (as opposed to the offline emulator).
-    pub fn is_configured(&self) -> bool {
+    pub(crate) fn is_configured(&self) -> bool {
         self.publishable_key.is_some() || self.secret_key.is_some() || self.jwt_key.is_some()
     }
 }
@@ -341,16 +366,7 @@ mod tests {
     use super::*;
 
     fn load(vars: &[(&str, &str)]) -> Result<ClerkConfig, ConfigError> {
-        struct Vars<'a>(&'a [(&'a str, &'a str)]);
-        impl Source for Vars<'_> {
-            fn get(&self, name: &str) -> Option<String> {
-                self.0
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| (*v).to_owned())
-            }
-        }
-        ClerkConfig::load(&Vars(vars))
+        ClerkConfig::load(&vars.to_vec())
     }
 
     #[test]
@@ -453,36 +469,39 @@ mod tests {
 mod mode_tests {
     use super::*;
 
-    struct Vars(Vec<(&'static str, &'static str)>);
-    impl Source for Vars {
-        fn get(&self, name: &str) -> Option<String> {
-            self.0
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| (*v).to_owned())
-        }
-    }
-
     const PK: (&str, &str) = (
         "CLERK_PUBLISHABLE_KEY",
         "pk_test_Zm9vLWJhci0xMy5jbGVyay5hY2NvdW50cy5kZXYk",
     );
     const SK: (&str, &str) = ("CLERK_SECRET_KEY", "sk_test_abc");
 
-    fn mode(
-        vars: &[(&'static str, &'static str)],
-        production: bool,
-    ) -> Result<ClerkMode, &'static str> {
-        ClerkConfig::load(&Vars(vars.to_vec()))
+    /// The mode without its keys.
+    #[derive(Debug, PartialEq)]
+    enum Mode {
+        Clerk,
+        Emulator,
+    }
+
+    fn kind(mode: ClerkMode) -> Mode {
+        match mode {
+            ClerkMode::Clerk(_) => Mode::Clerk,
+            ClerkMode::Emulator => Mode::Emulator,
+        }
+    }
+
+    fn mode(vars: &[(&'static str, &'static str)], production: bool) -> Result<Mode, &'static str> {
+        ClerkConfig::load(&vars.to_vec())
             .unwrap()
             .mode(production, false)
+            .map(kind)
             .map_err(|e| e.variable)
     }
 
-    fn release_mode(vars: &[(&'static str, &'static str)]) -> Result<ClerkMode, &'static str> {
-        ClerkConfig::load(&Vars(vars.to_vec()))
+    fn release_mode(vars: &[(&'static str, &'static str)]) -> Result<Mode, &'static str> {
+        ClerkConfig::load(&vars.to_vec())
             .unwrap()
             .mode(false, true)
+            .map(kind)
             .map_err(|e| e.variable)
     }
 
@@ -499,18 +518,15 @@ mod mode_tests {
     fn a_release_build_mounts_the_emulator_only_when_asked_explicitly() {
         assert_eq!(
             release_mode(&[("CLERK_EMULATOR", "on")]),
-            Ok(ClerkMode::Emulator)
+            Ok(Mode::Emulator)
         );
-        assert_eq!(release_mode(&[PK, SK]), Ok(ClerkMode::Clerk));
+        assert_eq!(release_mode(&[PK, SK]), Ok(Mode::Clerk));
     }
 
     #[test]
     fn no_keys_in_development_means_the_emulator() {
-        assert_eq!(mode(&[], false), Ok(ClerkMode::Emulator));
-        assert_eq!(
-            mode(&[("CLERK_EMULATOR", "on")], false),
-            Ok(ClerkMode::Emulator)
-        );
+        assert_eq!(mode(&[], false), Ok(Mode::Emulator));
+        assert_eq!(mode(&[("CLERK_EMULATOR", "on")], false), Ok(Mode::Emulator));
     }
 
     #[test]
@@ -532,7 +548,7 @@ mod mode_tests {
 
     #[test]
     fn keys_mean_clerk_and_must_be_complete() {
-        assert_eq!(mode(&[PK, SK], true), Ok(ClerkMode::Clerk));
+        assert_eq!(mode(&[PK, SK], true), Ok(Mode::Clerk));
         assert_eq!(mode(&[SK], false), Err("CLERK_PUBLISHABLE_KEY"));
         assert_eq!(mode(&[PK], false), Err("CLERK_SECRET_KEY"));
         assert_eq!(
@@ -543,7 +559,7 @@ mod mode_tests {
 
     #[test]
     fn clerk_js_comes_from_the_frontend_api_host_unless_overridden() {
-        let config = ClerkConfig::load(&Vars(vec![PK, SK])).unwrap();
+        let config = ClerkConfig::load(&[PK, SK]).unwrap();
         assert_eq!(
             config.clerk_js_url().as_deref(),
             Some(
@@ -554,18 +570,18 @@ mod mode_tests {
 
     #[test]
     fn clerk_ui_comes_from_the_frontend_api_host_unless_overridden() {
-        let config = ClerkConfig::load(&Vars(vec![PK, SK])).unwrap();
+        let config = ClerkConfig::load(&vec![PK, SK]).unwrap();
         assert_eq!(
             config.clerk_ui_url().as_deref(),
             Some("https://foo-bar-13.clerk.accounts.dev/npm/@clerk/ui@1/dist/ui.browser.js")
         );
         let elsewhere = ("CLERK_UI_URL", "https://cdn.example.com/ui.browser.js");
-        let config = ClerkConfig::load(&Vars(vec![PK, SK, elsewhere])).unwrap();
+        let config = ClerkConfig::load(&vec![PK, SK, elsewhere]).unwrap();
         assert_eq!(
             config.clerk_ui_url().as_deref(),
             Some("https://cdn.example.com/ui.browser.js")
         );
-        let bad = ClerkConfig::load(&Vars(vec![PK, SK, ("CLERK_UI_URL", "file:///etc/passwd")]));
+        let bad = ClerkConfig::load(&vec![PK, SK, ("CLERK_UI_URL", "file:///etc/passwd")]);
         assert_eq!(bad.err().map(|e| e.variable), Some("CLERK_UI_URL"));
     }
 }

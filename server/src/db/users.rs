@@ -31,12 +31,12 @@ impl PgUsers {
 
 /// Users inside one transaction, so that a webhook's idempotency record and its change
 /// commit together.
-pub struct PgUsersInTx<'t> {
+pub(crate) struct PgUsersInTx<'t> {
     tx: Mutex<&'t mut Transaction<'static, Postgres>>,
 }
 
 impl<'t> PgUsersInTx<'t> {
-    pub fn new(tx: &'t mut Transaction<'static, Postgres>) -> Self {
+    pub(crate) fn new(tx: &'t mut Transaction<'static, Postgres>) -> Self {
         Self { tx: Mutex::new(tx) }
     }
 }

@@ -20,7 +20,8 @@ use leptos::config::LeptosOptions;
 use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer};
 
 /// For content-addressed files only: a new build never reuses a name.
-pub const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
+pub(crate) const IMMUTABLE: HeaderValue =
+    HeaderValue::from_static("public, max-age=31536000, immutable");
 /// Unhashed names change content in place: use the copy only after revalidating it.
 const REVALIDATE: HeaderValue = HeaderValue::from_static("no-cache");
 /// A missing file may appear with the next deployment: never keep the miss.
@@ -29,7 +30,7 @@ const DO_NOT_KEEP: HeaderValue = HeaderValue::from_static("no-store");
 const BY_ENCODING: HeaderValue = HeaderValue::from_static("accept-encoding");
 
 /// The service to nest at `/{site_pkg_dir}`. It needs no user: it sits outside the auth layer.
-pub fn pkg_service(options: &LeptosOptions) -> Router {
+pub(crate) fn pkg_service(options: &LeptosOptions) -> Router {
     let dir = Path::new(&*options.site_root).join(&*options.site_pkg_dir);
     let found = if options.hash_files {
         IMMUTABLE

@@ -8,8 +8,8 @@
 use axum::http::{HeaderValue, Response, header::CACHE_CONTROL};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-pub const HTML_POLICY: HeaderValue = HeaderValue::from_static("private, no-cache");
-pub const JSON_POLICY: HeaderValue = HeaderValue::from_static("no-store");
+pub(crate) const HTML_POLICY: HeaderValue = HeaderValue::from_static("private, no-cache");
+pub(crate) const JSON_POLICY: HeaderValue = HeaderValue::from_static("no-store");
 
 type Policy<B> = fn(&Response<B>) -> Option<HeaderValue>;
 

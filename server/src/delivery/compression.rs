@@ -11,7 +11,7 @@ use axum::{body::HttpBody, http::Response};
 use tower_http::compression::{CompressionLayer, predicate::Predicate};
 
 /// Smaller answers are sent uncompressed.
-pub const MIN_COMPRESSED_BYTES: u16 = 1024;
+pub(crate) const MIN_COMPRESSED_BYTES: u16 = 1024;
 
 const COMPRESSIBLE: &[&str] = &[
     "text/html",

@@ -6,9 +6,9 @@ mod assets;
 mod cache_policy;
 mod compression;
 
-pub use assets::{IMMUTABLE, pkg_service};
-pub use cache_policy::{HTML_POLICY, JSON_POLICY, cache_policy_layer};
-pub use compression::{MIN_COMPRESSED_BYTES, compression_layer};
+pub(crate) use assets::pkg_service;
+pub use cache_policy::cache_policy_layer;
+pub use compression::compression_layer;
 
 /// The media type of a response (`text/html` for `text/html; charset=utf-8`), lowercased.
 fn content_type_essence<B>(response: &axum::http::Response<B>) -> Option<String> {

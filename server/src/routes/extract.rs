@@ -15,7 +15,7 @@ use crate::error::status_error;
 /// A JSON body; a malformed one (not JSON, wrong types, unknown fields, no JSON content type)
 /// is a 400 whose message says what was wrong with it.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Json<T>(pub T);
+pub(crate) struct Json<T>(pub(crate) T);
 
 impl<S, T> FromRequest<S> for Json<T>
 where
@@ -47,7 +47,7 @@ impl<T: Serialize> IntoResponse for Json<T> {
 
 /// A query string; one that does not decode is a 400.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Query<T>(pub T);
+pub(crate) struct Query<T>(pub(crate) T);
 
 impl<S, T> FromRequestParts<S> for Query<T>
 where
@@ -67,7 +67,7 @@ where
 /// The `{id}` of `/api/projects/{id}`. Anything that is not a UUID names no project: 404,
 /// the same answer as an id that exists but belongs to someone else.
 #[derive(Debug, Clone, Copy)]
-pub struct ProjectPath(pub ProjectId);
+pub(crate) struct ProjectPath(pub(crate) ProjectId);
 
 impl<S: Send + Sync> FromRequestParts<S> for ProjectPath {
     type Rejection = ApiError;

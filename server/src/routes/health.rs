@@ -13,7 +13,7 @@ struct Health {
 }
 
 /// The process is up and serving. Never touches the database.
-pub async fn healthz() -> impl IntoResponse {
+pub(crate) async fn healthz() -> impl IntoResponse {
     Json(Health { status: "ok" })
 }
 
@@ -25,7 +25,7 @@ struct Readiness {
 }
 
 /// Ready to serve real traffic: migrations applied and the database answering now.
-pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+pub(crate) async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     const PING_LIMIT: Duration = Duration::from_secs(2);
     let migrated = state.readiness.is_migrated();
     let reachable = db::ping(&state.pool, PING_LIMIT).await;

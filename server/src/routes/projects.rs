@@ -15,7 +15,7 @@
 use app::{
     api::{ApiError, CreateProjectRequest, EditProjectRequest, ProjectDto, ProjectPageDto},
     auth::CurrentUser,
-    projects::{parse_cursor, project_error},
+    projects::parse_cursor,
 };
 use axum::{
     extract::State,
@@ -30,7 +30,7 @@ use crate::state::AppState;
 
 /// Both optional; an empty value (`?cursor=&limit=`) counts as absent.
 #[derive(Debug, Deserialize)]
-pub struct ListQuery {
+pub(crate) struct ListQuery {
     cursor: Option<String>,
     limit: Option<String>,
 }
@@ -48,7 +48,7 @@ fn parse_limit(raw: Option<&str>) -> Result<Option<u32>, ApiError> {
         .transpose()
 }
 
-pub async fn list(
+pub(crate) async fn list(
     user: CurrentUser,
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
@@ -58,11 +58,11 @@ pub async fn list(
     let page = project::ListProjects::new(&*state.projects)
         .execute(user.id, after, size)
         .await
-        .map_err(project_error)?;
+        .map_err(ApiError::from)?;
     Ok(Json(ProjectPageDto::from(&page)))
 }
 
-pub async fn create(
+pub(crate) async fn create(
     user: CurrentUser,
     State(state): State<AppState>,
     Json(input): Json<CreateProjectRequest>,
@@ -70,7 +70,7 @@ pub async fn create(
     let project = project::CreateProject::new(&*state.projects)
         .execute(user.id, &input.name, input.description.as_deref())
         .await
-        .map_err(project_error)?;
+        .map_err(ApiError::from)?;
     let location = format!("/api/projects/{}", project.id);
     Ok((
         StatusCode::CREATED,
@@ -80,7 +80,7 @@ pub async fn create(
         .into_response())
 }
 
-pub async fn get(
+pub(crate) async fn get(
     user: CurrentUser,
     State(state): State<AppState>,
     ProjectPath(id): ProjectPath,
@@ -88,11 +88,11 @@ pub async fn get(
     let project = project::GetProject::new(&*state.projects)
         .execute(user.id, id)
         .await
-        .map_err(project_error)?;
+        .map_err(ApiError::from)?;
     Ok(Json(ProjectDto::from(&project)))
 }
 
-pub async fn edit(
+pub(crate) async fn edit(
     user: CurrentUser,
     State(state): State<AppState>,
     ProjectPath(id): ProjectPath,
@@ -106,11 +106,11 @@ pub async fn edit(
             changes.description.as_deref(),
         )
         .await
-        .map_err(project_error)?;
+        .map_err(ApiError::from)?;
     Ok(Json(ProjectDto::from(&project)))
 }
 
-pub async fn delete(
+pub(crate) async fn delete(
     user: CurrentUser,
     State(state): State<AppState>,
     ProjectPath(id): ProjectPath,
@@ -118,7 +118,7 @@ pub async fn delete(
     project::DeleteProject::new(&*state.projects)
         .execute(user.id, id)
         .await
-        .map_err(project_error)?;
+        .map_err(ApiError::from)?;
     Ok(StatusCode::NO_CONTENT)
 }
 

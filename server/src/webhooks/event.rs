@@ -9,17 +9,17 @@ use crate::clerk::user::ClerkUser;
 
 /// `{"data": {…}, "object": "event", "type": "user.created", "timestamp": <ms>, …}`
 #[derive(Debug, Deserialize)]
-pub struct Envelope {
+pub(crate) struct Envelope {
     #[serde(rename = "type")]
-    pub event_type: String,
-    pub data: Value,
+    pub(crate) event_type: String,
+    pub(crate) data: Value,
     /// Milliseconds; the only time a `user.deleted` carries.
-    pub timestamp: Option<i64>,
+    pub(crate) timestamp: Option<i64>,
 }
 
 /// What a delivery asks us to do.
 #[derive(Debug)]
-pub enum UserEvent {
+pub(crate) enum UserEvent {
     /// `user.created` / `user.updated`: Clerk's user as of `as_of`.
     Upsert {
         user: ClerkUser,
@@ -35,7 +35,7 @@ pub enum UserEvent {
 }
 
 impl UserEvent {
-    pub fn clerk_id(&self) -> Option<&ClerkId> {
+    pub(crate) fn clerk_id(&self) -> Option<&ClerkId> {
         match self {
             Self::Upsert { user, .. } => Some(&user.id),
             Self::Delete { clerk_id, .. } => Some(clerk_id),
@@ -50,7 +50,7 @@ struct DeletedUser {
 }
 
 /// Parses a verified body. The error is a sentence for the 400 answer.
-pub fn parse(body: &[u8]) -> Result<UserEvent, String> {
+pub(crate) fn parse(body: &[u8]) -> Result<UserEvent, String> {
     let envelope: Envelope =
         serde_json::from_slice(body).map_err(|e| format!("the body is not a Clerk event: {e}"))?;
     let timestamp = envelope.timestamp.and_then(millis);

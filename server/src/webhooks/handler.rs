@@ -31,11 +31,11 @@ use crate::{
 };
 
 /// The Svix verifier, built once from `CLERK_WEBHOOK_SIGNING_SECRET`.
-pub type WebhookVerifier = Arc<Webhook>;
+pub(crate) type WebhookVerifier = Arc<Webhook>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// The change was written.
     Applied,
     /// The stored user already says this.
@@ -51,11 +51,11 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Serialize)]
-struct Answer {
+struct Acknowledgement {
     status: Outcome,
 }
 
-pub async fn clerk_webhook(
+pub(crate) async fn clerk_webhook(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
@@ -99,17 +99,11 @@ pub async fn clerk_webhook(
                 // The NOTIFY reaches this instance too; dropping the entry now closes the gap.
                 state.auth.authenticator.forget(clerk_id);
             }
-            Json(Answer { status }).into_response()
+            Json(Acknowledgement { status }).into_response()
         }
         Err(error) => {
-            tracing::error!(%svix_id, %error, "webhook failed; Svix will retry");
-            match error {
-                RepositoryError::Unavailable(_) => {
-                    ApiError::unavailable("The database is unavailable; retry later.")
-                        .into_response()
-                }
-                RepositoryError::Failed(_) => ApiError::internal().into_response(),
-            }
+            tracing::warn!(%svix_id, "webhook failed; Svix will retry");
+            ApiError::from(error).into_response()
         }
     }
 }

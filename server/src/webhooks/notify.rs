@@ -9,20 +9,20 @@ use populatte::ClerkId;
 use sqlx::{PgPool, postgres::PgListener};
 use tokio::task::JoinHandle;
 
-use crate::auth::Authenticator;
+use crate::{auth::Authenticator, retry::Backoff};
 
 /// The channel; the payload is the Clerk user id.
-pub const CHANNEL: &str = "populatte_user_changed";
+pub(crate) const CHANNEL: &str = "populatte_user_changed";
 
 /// How often the listener proves it still hears: it notifies itself and expects the echo
 /// within the same period. A half-open connection never errors, so without this the cache
 /// would stay on while every invalidation is lost.
-pub const HEARTBEAT: Duration = Duration::from_secs(5);
+pub(crate) const HEARTBEAT: Duration = Duration::from_secs(5);
 
 /// Heartbeat payloads start with this; a Clerk id never does.
 const HEARTBEAT_PREFIX: &str = "~heartbeat:";
 
-pub fn spawn_listener(pool: PgPool, authenticator: Arc<Authenticator>) -> JoinHandle<()> {
+pub(crate) fn spawn_listener(pool: PgPool, authenticator: Arc<Authenticator>) -> JoinHandle<()> {
     spawn_listener_with(pool, authenticator, HEARTBEAT)
 }
 
@@ -37,24 +37,26 @@ pub fn spawn_listener_with(
         let cache = authenticator.cache();
         cache.set_enabled(false);
         let me = uuid::Uuid::new_v4().simple().to_string();
-        let mut delay = Duration::from_millis(250);
+        let mut backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(10));
         loop {
-            match listen(&pool).await {
+            let delay = match listen(&pool).await {
                 Ok(listener) => {
-                    delay = Duration::from_millis(250);
+                    backoff.reset();
                     cache.clear();
                     cache.set_enabled(true);
                     tracing::debug!(channel = CHANNEL, "listening for user changes");
                     let lost = serve(listener, &pool, &authenticator, &me, heartbeat).await;
                     tracing::warn!(reason = lost, "user-change listener lost; cache off");
+                    backoff.next_delay()
                 }
                 Err(error) => {
+                    let delay = backoff.next_delay();
                     tracing::warn!(%error, retry_in = ?delay, "cannot listen for user changes");
+                    delay
                 }
-            }
+            };
             cache.set_enabled(false);
             tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_secs(10));
         }
     })
 }

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 pub const RETENTION: Duration = Duration::from_secs(3 * 24 * 3600);
 
 /// How often the purge runs.
-pub const EVERY: Duration = Duration::from_secs(3600);
+pub(crate) const EVERY: Duration = Duration::from_secs(3600);
 
 /// Deletes the deliveries received more than `retention` ago; returns how many.
 pub async fn purge_deliveries(pool: &PgPool, retention: Duration) -> Result<u64, sqlx::Error> {
@@ -28,7 +28,7 @@ pub async fn purge_deliveries(pool: &PgPool, retention: Duration) -> Result<u64,
 
 /// Purges once a minute after start-up, then every [`EVERY`]. A failure (the database is
 /// down) is logged and tried again at the next tick.
-pub fn spawn_purge(pool: PgPool) -> JoinHandle<()> {
+pub(crate) fn spawn_purge(pool: PgPool) -> JoinHandle<()> {
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_secs(60)).await;
         let mut ticker = tokio::time::interval(EVERY);

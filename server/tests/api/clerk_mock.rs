@@ -18,10 +18,10 @@ use axum::{
 };
 use serde_json::{Value, json};
 
-pub const SECRET_KEY: &str = "sk_test_populatte_tests";
+pub(crate) const SECRET_KEY: &str = "sk_test_populatte_tests";
 
 #[derive(Default)]
-pub struct MockState {
+pub(crate) struct MockState {
     pub jwks: Mutex<Vec<Value>>,
     pub users: Mutex<HashMap<String, Value>>,
     pub jwks_calls: AtomicUsize,
@@ -33,13 +33,13 @@ pub struct MockState {
 }
 
 #[derive(Clone)]
-pub struct MockClerk {
+pub(crate) struct MockClerk {
     pub url: String,
     pub state: Arc<MockState>,
 }
 
 impl MockClerk {
-    pub async fn start(jwks: Vec<Value>) -> Self {
+    pub(crate) async fn start(jwks: Vec<Value>) -> Self {
         let state = Arc::new(MockState::default());
         *state.jwks.lock().unwrap() = jwks;
         let app = Router::new()
@@ -52,11 +52,11 @@ impl MockClerk {
         Self { url, state }
     }
 
-    pub fn set_jwks(&self, keys: Vec<Value>) {
+    pub(crate) fn set_jwks(&self, keys: Vec<Value>) {
         *self.state.jwks.lock().unwrap() = keys;
     }
 
-    pub fn add_user(&self, id: &str, email: &str, first: &str, last: &str) {
+    pub(crate) fn add_user(&self, id: &str, email: &str, first: &str, last: &str) {
         self.state.users.lock().unwrap().insert(
             id.to_owned(),
             json!({
@@ -73,15 +73,15 @@ impl MockClerk {
         );
     }
 
-    pub fn fail_with(&self, status: u16) {
+    pub(crate) fn fail_with(&self, status: u16) {
         self.state.fail_with.store(status, Ordering::SeqCst);
     }
 
-    pub fn jwks_calls(&self) -> usize {
+    pub(crate) fn jwks_calls(&self) -> usize {
         self.state.jwks_calls.load(Ordering::SeqCst)
     }
 
-    pub fn user_calls(&self) -> usize {
+    pub(crate) fn user_calls(&self) -> usize {
         self.state.user_calls.load(Ordering::SeqCst)
     }
 }

@@ -1,4 +1,5 @@
-//! Spawning the app in-process (`spawn_app`) or as the real binary (`ServerProcess`).
+//! What the integration tests share: spawning the app in-process (`spawn_app`) or as the real
+//! binary (`ServerProcess`), and Svix-signed webhook deliveries (`delivery`, `send`).
 
 use std::{
     net::SocketAddr,
@@ -7,15 +8,19 @@ use std::{
     time::Duration,
 };
 
+use serde_json::{Value, json};
 use server::{config::Config, startup::Application};
+
+use crate::tokens::now;
 use sqlx::PgPool;
+use svix::webhooks::Webhook;
 use tokio::{
     io::{AsyncBufReadExt, BufReader},
     process::{Child, Command},
     sync::oneshot,
 };
 
-pub struct TestApp {
+pub(crate) struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub auth: server::auth::AuthLayerState,
@@ -23,16 +28,16 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
 
-    pub async fn get(&self, path: &str) -> reqwest::Response {
+    pub(crate) async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.unwrap()
     }
 
     /// `GET` with `Authorization: Bearer <token>`.
-    pub async fn get_as(&self, path: &str, token: &str) -> reqwest::Response {
+    pub(crate) async fn get_as(&self, path: &str, token: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
             .bearer_auth(token)
@@ -42,7 +47,7 @@ impl TestApp {
     }
 
     /// Drops a user from the auth layer's cache, as a webhook does.
-    pub fn invalidate(&self, clerk_id: &str) {
+    pub(crate) fn invalidate(&self, clerk_id: &str) {
         self.auth
             .authenticator
             .cache()
@@ -50,48 +55,36 @@ impl TestApp {
     }
 
     /// `GET /api/me` with a bearer token.
-    pub async fn me(&self, token: &str) -> reqwest::Response {
+    pub(crate) async fn me(&self, token: &str) -> reqwest::Response {
         self.get_as("/api/me", token).await
     }
 }
 
 /// The emulator's test-only signing key, so tests do not pay for RSA key generation.
-pub const EMULATOR_TEST_KEY: &str = concat!(
+pub(crate) const EMULATOR_TEST_KEY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../tools/clerk-emulator/tests/fixtures/test-only-key-a.pem"
 );
 
 /// A configuration for tests: the database comes from the pool, the port is picked by the OS.
-pub fn test_config(extra: &[(&str, &str)]) -> Config {
+pub(crate) fn test_config(extra: &[(&str, &str)]) -> Config {
     let mut vars: Vec<(&str, &str)> = vec![
         ("DATABASE_URL", "postgres://unused@127.0.0.1/unused"),
         ("CLERK_EMULATOR_KEY_FILE", EMULATOR_TEST_KEY),
         ("CLERK_EMULATOR_STATE_FILE", "none"),
     ];
     vars.extend_from_slice(extra);
-    let mut config = Config::load(&Vars(vars)).unwrap();
+    let mut config = Config::load(&vars).unwrap();
     config.leptos.site_addr = SocketAddr::from(([127, 0, 0, 1], 0));
     config
 }
 
-struct Vars<'a>(Vec<(&'a str, &'a str)>);
-
-impl server::config::Source for Vars<'_> {
-    fn get(&self, name: &str) -> Option<String> {
-        self.0
-            .iter()
-            .rev()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| (*v).to_owned())
-    }
-}
-
-pub async fn spawn_app(pool: PgPool) -> TestApp {
+pub(crate) async fn spawn_app(pool: PgPool) -> TestApp {
     spawn_app_with(pool, test_config(&[])).await
 }
 
 /// The app in Clerk mode, against a mock of Clerk's Backend API (JWKS and users).
-pub async fn spawn_clerk_app(
+pub(crate) async fn spawn_clerk_app(
     pool: PgPool,
     clerk: &crate::clerk_mock::MockClerk,
     extra: &[(&str, &str)],
@@ -106,7 +99,7 @@ pub async fn spawn_clerk_app(
     spawn_app_with(pool, test_config(&vars)).await
 }
 
-pub async fn spawn_app_with(pool: PgPool, config: Config) -> TestApp {
+pub(crate) async fn spawn_app_with(pool: PgPool, config: Config) -> TestApp {
     let app = Application::build_with_pool(config, pool).await.unwrap();
     let address = format!("http://{}", app.local_addr().unwrap());
     let auth = app.auth();
@@ -127,7 +120,7 @@ pub async fn spawn_app_with(pool: PgPool, config: Config) -> TestApp {
 }
 
 /// The URL of the database behind `pool`, for a server process started by a test.
-pub async fn database_url_of(pool: &PgPool) -> String {
+pub(crate) async fn database_url_of(pool: &PgPool) -> String {
     let name: String = sqlx::query_scalar("SELECT current_database()")
         .fetch_one(pool)
         .await
@@ -138,7 +131,7 @@ pub async fn database_url_of(pool: &PgPool) -> String {
 }
 
 /// The real server binary, as a child process with piped output.
-pub struct ServerProcess {
+pub(crate) struct ServerProcess {
     pub child: Child,
     pub stdout: Arc<Mutex<Vec<String>>>,
     pub address: Option<String>,
@@ -149,7 +142,7 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts the binary with `env` (and nothing of this process's environment that
     /// configures the server) and waits until it listens or exits.
-    pub async fn start(env: &[(&str, &str)]) -> Self {
+    pub(crate) async fn start(env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
         for (name, _) in std::env::vars() {
             if name.starts_with("DATABASE_")
@@ -200,12 +193,12 @@ impl ServerProcess {
         }
     }
 
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address.as_deref().expect("server listens"))
     }
 
     /// Waits for the process to exit and returns its status and standard error.
-    pub async fn exit(mut self) -> (std::process::ExitStatus, String) {
+    pub(crate) async fn exit(mut self) -> (std::process::ExitStatus, String) {
         let status = tokio::time::timeout(Duration::from_secs(30), self.child.wait())
             .await
             .expect("the server exits in time")
@@ -223,7 +216,7 @@ impl ServerProcess {
         (status, stderr)
     }
 
-    pub fn signal(&self, signal: &str) {
+    pub(crate) fn signal(&self, signal: &str) {
         let pid = self.child.id().expect("running").to_string();
         let status = std::process::Command::new("kill")
             .args([&format!("-{signal}"), &pid])
@@ -232,7 +225,82 @@ impl ServerProcess {
         assert!(status.success());
     }
 
-    pub fn log(&self) -> Vec<String> {
+    pub(crate) fn log(&self) -> Vec<String> {
         self.stdout.lock().unwrap().clone()
     }
+}
+
+// Svix-signed webhook deliveries.
+
+pub(crate) const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+pub(crate) fn ms(seconds_from_now: i64) -> i64 {
+    (now() + seconds_from_now) * 1000
+}
+
+pub(crate) fn user_event(kind: &str, id: &str, email: &str, updated_at_ms: i64) -> Value {
+    json!({
+        "type": kind, "object": "event", "instance_id": "ins_test", "timestamp": updated_at_ms,
+        "data": {
+            "id": id, "object": "user",
+            "email_addresses": [{"id": "idn_1", "email_address": email}],
+            "primary_email_address_id": "idn_1",
+            "first_name": "Ada", "last_name": "Lovelace", "image_url": null,
+            "created_at": updated_at_ms, "updated_at": updated_at_ms,
+        }
+    })
+}
+
+pub(crate) fn deleted_event(id: &str, at_ms: i64) -> Value {
+    json!({
+        "type": "user.deleted", "object": "event", "timestamp": at_ms,
+        "data": {"object": "user", "id": id, "deleted": true}
+    })
+}
+
+pub(crate) struct Delivery {
+    pub(crate) id: String,
+    pub(crate) timestamp: i64,
+    pub(crate) body: Vec<u8>,
+    pub(crate) signature: String,
+}
+
+pub(crate) fn sign_with(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> String {
+    Webhook::new(secret)
+        .unwrap()
+        .sign(id, timestamp, body)
+        .unwrap()
+}
+
+pub(crate) fn delivery(event: &Value) -> Delivery {
+    let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
+    let body = serde_json::to_vec(event).unwrap();
+    let timestamp = now();
+    Delivery {
+        signature: sign_with(SECRET, &id, timestamp, &body),
+        id,
+        timestamp,
+        body,
+    }
+}
+
+pub(crate) async fn send(app: &TestApp, d: &Delivery) -> reqwest::Response {
+    send_to(&app.client, &app.url("/api/webhooks/clerk"), d).await
+}
+
+pub(crate) async fn send_to(
+    client: &reqwest::Client,
+    url: &str,
+    d: &Delivery,
+) -> reqwest::Response {
+    client
+        .post(url)
+        .header("svix-id", &d.id)
+        .header("svix-timestamp", d.timestamp.to_string())
+        .header("svix-signature", &d.signature)
+        .header("content-type", "application/json")
+        .body(d.body.clone())
+        .send()
+        .await
+        .unwrap()
 }

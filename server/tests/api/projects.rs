@@ -25,9 +25,8 @@ use uuid::Uuid;
 
 use crate::{
     clerk_mock::MockClerk,
-    helpers::{TestApp, spawn_clerk_app},
+    helpers::{SECRET, TestApp, deleted_event, delivery, ms, send, spawn_clerk_app},
     tokens::*,
-    webhooks::{SECRET, deleted_event, delivery, ms, send},
 };
 
 async fn setup(pool: PgPool) -> TestApp {
@@ -42,7 +41,7 @@ struct Caller<'a> {
 }
 
 /// A status and the JSON body (`null` when there is none).
-type Answer = (StatusCode, Value);
+type Reply = (StatusCode, Value);
 
 impl<'a> Caller<'a> {
     fn user(app: &'a TestApp, clerk_id: &str) -> Self {
@@ -56,7 +55,7 @@ impl<'a> Caller<'a> {
         Self { app, token: None }
     }
 
-    async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
+    async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
         let request = match &self.token {
             Some(token) => request.bearer_auth(token),
             None => request,
@@ -78,12 +77,12 @@ impl<'a> Caller<'a> {
 
     // REST
 
-    async fn list(&self, query: &str) -> Answer {
+    async fn list(&self, query: &str) -> Reply {
         self.send(self.http(reqwest::Method::GET, &format!("/api/projects{query}")))
             .await
     }
 
-    async fn create(&self, body: Value) -> Answer {
+    async fn create(&self, body: Value) -> Reply {
         self.send(
             self.http(reqwest::Method::POST, "/api/projects")
                 .json(&body),
@@ -91,18 +90,18 @@ impl<'a> Caller<'a> {
         .await
     }
 
-    async fn get(&self, id: impl std::fmt::Display) -> Answer {
+    async fn get(&self, id: impl std::fmt::Display) -> Reply {
         self.send(self.http(reqwest::Method::GET, &format!("/api/projects/{id}")))
             .await
     }
 
-    async fn patch(&self, id: impl std::fmt::Display, body: Value) -> Answer {
+    async fn patch(&self, id: impl std::fmt::Display, body: Value) -> Reply {
         let path = format!("/api/projects/{id}");
         self.send(self.http(reqwest::Method::PATCH, &path).json(&body))
             .await
     }
 
-    async fn delete(&self, id: impl std::fmt::Display) -> Answer {
+    async fn delete(&self, id: impl std::fmt::Display) -> Reply {
         let path = format!("/api/projects/{id}");
         self.send(self.http(reqwest::Method::DELETE, &path)).await
     }
@@ -119,7 +118,7 @@ impl<'a> Caller<'a> {
     /// Calls a server function over HTTP, as the browser's `AuthedClient` would, with the
     /// function's input encoding (`Json` for the project functions, the default `PostUrl`
     /// for `current_user`).
-    async fn call<Encoding, F>(&self, args: F) -> Answer
+    async fn call<Encoding, F>(&self, args: F) -> Reply
     where
         F: ServerFn + IntoReq<Encoding, AuthedRequest, ApiError>,
     {
@@ -141,16 +140,16 @@ impl<'a> Caller<'a> {
         self.send(builder).await
     }
 
-    async fn fn_list(&self, cursor: Option<String>, limit: Option<u32>) -> Answer {
+    async fn fn_list(&self, cursor: Option<String>, limit: Option<u32>) -> Reply {
         self.call::<Json, _>(fns::ListProjectsFn { cursor, limit })
             .await
     }
 
-    async fn fn_get(&self, id: Uuid) -> Answer {
+    async fn fn_get(&self, id: Uuid) -> Reply {
         self.call::<Json, _>(fns::GetProjectFn { id }).await
     }
 
-    async fn fn_create(&self, name: &str, description: Option<&str>) -> Answer {
+    async fn fn_create(&self, name: &str, description: Option<&str>) -> Reply {
         let input = CreateProjectRequest {
             name: name.to_owned(),
             description: description.map(str::to_owned),
@@ -158,7 +157,7 @@ impl<'a> Caller<'a> {
         self.call::<Json, _>(fns::CreateProjectFn { input }).await
     }
 
-    async fn fn_edit(&self, id: Uuid, name: Option<&str>, description: Option<&str>) -> Answer {
+    async fn fn_edit(&self, id: Uuid, name: Option<&str>, description: Option<&str>) -> Reply {
         let changes = EditProjectRequest {
             name: name.map(str::to_owned),
             description: description.map(str::to_owned),
@@ -167,12 +166,12 @@ impl<'a> Caller<'a> {
             .await
     }
 
-    async fn fn_delete(&self, id: Uuid) -> Answer {
+    async fn fn_delete(&self, id: Uuid) -> Reply {
         self.call::<Json, _>(fns::DeleteProjectFn { id }).await
     }
 }
 
-fn assert_error(answer: &Answer, status: StatusCode, code: &str) {
+fn assert_error(answer: &Reply, status: StatusCode, code: &str) {
     assert_eq!(answer.0, status, "{}", answer.1);
     assert_eq!(answer.1["error"]["code"], code, "{}", answer.1);
 }
@@ -193,7 +192,7 @@ async fn user_id(pool: &PgPool, clerk_id: &str) -> Uuid {
         .unwrap()
 }
 
-fn page(answer: Answer) -> ProjectPageDto {
+fn page(answer: Reply) -> ProjectPageDto {
     assert_eq!(answer.0, StatusCode::OK, "{}", answer.1);
     serde_json::from_value(answer.1).unwrap()
 }

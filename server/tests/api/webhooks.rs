@@ -3,91 +3,25 @@
 
 use std::time::Duration;
 
+use crate::{
+    clerk_mock::MockClerk,
+    helpers::{
+        Delivery, SECRET, ServerProcess, TestApp, database_url_of, deleted_event, delivery, ms,
+        send, send_to, sign_with, spawn_clerk_app, user_event,
+    },
+    tokens::*,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use svix::webhooks::Webhook;
 
-use crate::{
-    clerk_mock::MockClerk,
-    helpers::{ServerProcess, TestApp, database_url_of, spawn_clerk_app},
-    tokens::*,
-};
-
-pub(crate) const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const OTHER_SECRET: &str = "whsec_dGhpcyBpcyBub3QgdGhlIHJpZ2h0IG9uZQ==";
 
 async fn setup(pool: PgPool) -> (TestApp, MockClerk) {
     let clerk = MockClerk::start(vec![jwk(KEY_A_PUB, "key-a")]).await;
     let app = spawn_clerk_app(pool, &clerk, &[("CLERK_WEBHOOK_SIGNING_SECRET", SECRET)]).await;
     (app, clerk)
-}
-
-pub(crate) fn ms(seconds_from_now: i64) -> i64 {
-    (now() + seconds_from_now) * 1000
-}
-
-fn user_event(kind: &str, id: &str, email: &str, updated_at_ms: i64) -> Value {
-    json!({
-        "type": kind, "object": "event", "instance_id": "ins_test", "timestamp": updated_at_ms,
-        "data": {
-            "id": id, "object": "user",
-            "email_addresses": [{"id": "idn_1", "email_address": email}],
-            "primary_email_address_id": "idn_1",
-            "first_name": "Ada", "last_name": "Lovelace", "image_url": null,
-            "created_at": updated_at_ms, "updated_at": updated_at_ms,
-        }
-    })
-}
-
-pub(crate) fn deleted_event(id: &str, at_ms: i64) -> Value {
-    json!({
-        "type": "user.deleted", "object": "event", "timestamp": at_ms,
-        "data": {"object": "user", "id": id, "deleted": true}
-    })
-}
-
-pub(crate) struct Delivery {
-    id: String,
-    timestamp: i64,
-    body: Vec<u8>,
-    signature: String,
-}
-
-fn sign_with(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> String {
-    Webhook::new(secret)
-        .unwrap()
-        .sign(id, timestamp, body)
-        .unwrap()
-}
-
-pub(crate) fn delivery(event: &Value) -> Delivery {
-    let id = format!("msg_{}", uuid::Uuid::new_v4().simple());
-    let body = serde_json::to_vec(event).unwrap();
-    let timestamp = now();
-    Delivery {
-        signature: sign_with(SECRET, &id, timestamp, &body),
-        id,
-        timestamp,
-        body,
-    }
-}
-
-pub(crate) async fn send(app: &TestApp, d: &Delivery) -> reqwest::Response {
-    send_to(&app.client, &app.url("/api/webhooks/clerk"), d).await
-}
-
-async fn send_to(client: &reqwest::Client, url: &str, d: &Delivery) -> reqwest::Response {
-    client
-        .post(url)
-        .header("svix-id", &d.id)
-        .header("svix-timestamp", d.timestamp.to_string())
-        .header("svix-signature", &d.signature)
-        .header("content-type", "application/json")
-        .body(d.body.clone())
-        .send()
-        .await
-        .unwrap()
 }
 
 async fn status_of(response: reqwest::Response) -> (StatusCode, Value) {

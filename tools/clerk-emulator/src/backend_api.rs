@@ -3,8 +3,8 @@
 //! SDK (`@clerk/backend`) manages.
 
 mod query;
-pub mod sessions;
-pub mod users;
+pub(crate) mod sessions;
+pub(crate) mod users;
 
 use axum::Json;
 use axum::extract::State;
@@ -16,15 +16,15 @@ use crate::Emulator;
 use crate::error::ClerkApiError;
 use crate::sync::lock;
 
-pub const JWKS_ENDPOINT: &str = "GET /v1/jwks";
-pub const USER_ENDPOINT: &str = "GET /v1/users/{id}";
-pub const WELL_KNOWN_JWKS_ENDPOINT: &str = "GET /.well-known/jwks.json";
+pub(crate) const JWKS_ENDPOINT: &str = "GET /v1/jwks";
+pub(crate) const USER_ENDPOINT: &str = "GET /v1/users/{id}";
+pub(crate) const WELL_KNOWN_JWKS_ENDPOINT: &str = "GET /.well-known/jwks.json";
 
 /// Makes Backend API calls fail, to test how a server copes with Clerk's rate limit and
 /// outages.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
-pub struct Failure {
+pub(crate) struct Failure {
     /// 429, 500, 502, 503 or 504.
     pub status: u16,
     /// The `Retry-After` of 429 answers, in seconds.
@@ -40,7 +40,7 @@ fn one() -> u64 {
 }
 
 impl Failure {
-    pub fn validate(&self) -> Result<(), ClerkApiError> {
+    pub(crate) fn validate(&self) -> Result<(), ClerkApiError> {
         if !matches!(self.status, 429 | 500 | 502 | 503 | 504) {
             return Err(ClerkApiError::unprocessable(
                 "status must be 429, 500, 502, 503 or 504",
@@ -117,7 +117,7 @@ impl Emulator {
     }
 }
 
-pub async fn jwks(
+pub(crate) async fn jwks(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ClerkApiError> {

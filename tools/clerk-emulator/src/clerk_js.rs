@@ -14,7 +14,7 @@ use crate::{Emulator, EmulatorError};
 
 /// The installed clerk-js and `@clerk/ui`: where their files are and which versions they are.
 #[derive(Debug, Clone)]
-pub struct ClerkJs {
+pub(crate) struct ClerkJs {
     pub dir: PathBuf,
     pub version: String,
     /// `@clerk/ui`'s `dist/`: clerk-js 6 has no components of its own; the page loads
@@ -27,7 +27,7 @@ impl ClerkJs {
     /// Reads the versions from the packages beside `dist/` (`@clerk/ui` is installed next to
     /// `@clerk/clerk-js`, from the same lock file); a missing install is a start-up error that
     /// says how to install it.
-    pub fn locate(dist: &FsPath) -> Result<Self, EmulatorError> {
+    pub(crate) fn locate(dist: &FsPath) -> Result<Self, EmulatorError> {
         let version = package_version(dist, "clerk-js", "clerk.browser.js", "6.")?;
         let ui_dir = dist.join("..").join("..").join("ui").join("dist");
         let ui_version = package_version(&ui_dir, "ui", "ui.browser.js", "1.")?;
@@ -40,14 +40,14 @@ impl ClerkJs {
     }
 
     /// `/npm/@clerk/clerk-js@<version>/dist`, relative to the emulator's base.
-    pub fn path_prefix(&self) -> String {
+    pub(crate) fn path_prefix(&self) -> String {
         format!("/npm/@clerk/clerk-js@{}/dist", self.version)
     }
 
     /// `/npm/@clerk/ui@<version>/dist`, relative to the emulator's base: the path Clerk's
     /// Frontend API serves the components at, and the one `ui.browser.js` expects to load
     /// its chunks from (it derives their URL from its own).
-    pub fn ui_path_prefix(&self) -> String {
+    pub(crate) fn ui_path_prefix(&self) -> String {
         format!("/npm/@clerk/ui@{}/dist", self.ui_version)
     }
 
@@ -107,7 +107,7 @@ fn safe_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
-pub async fn serve(
+pub(crate) async fn serve(
     State(emulator): State<Emulator>,
     Path((package, file)): Path<(String, String)>,
 ) -> Result<Response, ClerkApiError> {

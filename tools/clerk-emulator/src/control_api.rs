@@ -26,7 +26,7 @@ use crate::{Emulator, TokenOptions};
 /// as Clerk's SDK cache a JWKS.
 const DEFAULT_GRACE_SECS: u64 = 300;
 
-pub fn router() -> Router<Emulator> {
+pub(crate) fn router() -> Router<Emulator> {
     Router::new()
         .route("/", get(info))
         .route("/users", get(list_users).post(create_user))

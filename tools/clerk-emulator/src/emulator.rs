@@ -20,9 +20,9 @@ use crate::webhooks::Webhooks;
 use crate::{EmulatorConfig, EmulatorError, now_millis};
 
 /// The `instance_id` of webhook envelopes. Fixed, so that logs and fixtures stay comparable.
-pub const INSTANCE_ID: &str = "ins_2clerkEmulator0000000000";
+pub(crate) const INSTANCE_ID: &str = "ins_2clerkEmulator0000000000";
 /// Shortest and longest token lifetime the emulator accepts.
-pub const LIFETIME_RANGE: (u64, u64) = (1, 86_400);
+pub(crate) const LIFETIME_RANGE: (u64, u64) = (1, 86_400);
 
 /// An offline Clerk. Cheap to clone: every clone is the same emulator.
 #[derive(Clone)]
@@ -62,7 +62,7 @@ pub(crate) struct Versioned {
 
 /// Settings that can change while the emulator runs.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub clock_offset_secs: i64,
     pub token_lifetime_secs: u64,
     pub omit_custom_claims: bool,

@@ -33,7 +33,7 @@ pub enum EmulatorError {
 /// An answer in Clerk's error shape, `{"errors":[{"message","long_message","code","meta"}]}`,
 /// used by every endpoint so that one client-side parser handles them all.
 #[derive(Debug)]
-pub struct ClerkApiError {
+pub(crate) struct ClerkApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
@@ -44,7 +44,7 @@ pub struct ClerkApiError {
 }
 
 impl ClerkApiError {
-    pub fn new(
+    pub(crate) fn new(
         status: StatusCode,
         code: &'static str,
         message: impl Into<String>,
@@ -61,7 +61,7 @@ impl ClerkApiError {
     }
 
     /// Clerk's 422 for one form field, e.g. `form_password_incorrect` on `password`.
-    pub fn form(
+    pub(crate) fn form(
         code: &'static str,
         param_name: &'static str,
         message: impl Into<String>,
@@ -76,12 +76,12 @@ impl ClerkApiError {
         .with_param(param_name)
     }
 
-    pub fn with_param(mut self, param_name: impl Into<String>) -> Self {
+    pub(crate) fn with_param(mut self, param_name: impl Into<String>) -> Self {
         self.param_name = Some(param_name.into());
         self
     }
 
-    pub fn not_found(what: impl Into<String>) -> Self {
+    pub(crate) fn not_found(what: impl Into<String>) -> Self {
         let what = what.into();
         Self::new(
             StatusCode::NOT_FOUND,
@@ -91,7 +91,7 @@ impl ClerkApiError {
         )
     }
 
-    pub fn bad_request(long_message: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(long_message: impl Into<String>) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
             "form_param_invalid",
@@ -100,7 +100,7 @@ impl ClerkApiError {
         )
     }
 
-    pub fn unprocessable(long_message: impl Into<String>) -> Self {
+    pub(crate) fn unprocessable(long_message: impl Into<String>) -> Self {
         Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "form_param_invalid",
@@ -109,7 +109,7 @@ impl ClerkApiError {
         )
     }
 
-    pub fn conflict(long_message: impl Into<String>) -> Self {
+    pub(crate) fn conflict(long_message: impl Into<String>) -> Self {
         Self::new(
             StatusCode::CONFLICT,
             "resource_conflict",
@@ -118,7 +118,7 @@ impl ClerkApiError {
         )
     }
 
-    pub fn internal(long_message: impl Into<String>) -> Self {
+    pub(crate) fn internal(long_message: impl Into<String>) -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal_clerk_error",

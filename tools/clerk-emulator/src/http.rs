@@ -8,12 +8,12 @@ use serde::de::DeserializeOwned;
 
 use crate::error::ClerkApiError;
 
-pub const CLIENT_COOKIE: &str = "__client";
-pub const CLIENT_UAT_COOKIE: &str = "__client_uat";
+pub(crate) const CLIENT_COOKIE: &str = "__client";
+pub(crate) const CLIENT_UAT_COOKIE: &str = "__client_uat";
 /// A year, as Clerk keeps its `__client` and `__client_uat` cookies.
-pub const LONG_COOKIE_SECS: i64 = 365 * 24 * 3600;
+pub(crate) const LONG_COOKIE_SECS: i64 = 365 * 24 * 3600;
 
-pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -25,7 +25,7 @@ pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|value| !value.is_empty())
 }
 
-pub struct Cookie<'a> {
+pub(crate) struct Cookie<'a> {
     pub name: &'a str,
     pub value: &'a str,
     pub path: &'a str,
@@ -36,7 +36,7 @@ pub struct Cookie<'a> {
 
 impl Cookie<'_> {
     /// The `Set-Cookie` value. Values are ids, tokens and digits, always valid header text.
-    pub fn header(&self) -> Option<HeaderValue> {
+    pub(crate) fn header(&self) -> Option<HeaderValue> {
         let path = if self.path.is_empty() { "/" } else { self.path };
         let mut text = format!("{}={}; Path={path}; SameSite=Lax", self.name, self.value);
         if self.http_only {
@@ -50,7 +50,7 @@ impl Cookie<'_> {
 }
 
 /// The `Origin` header when it names a real origin (not `null`).
-pub fn request_origin(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn request_origin(headers: &HeaderMap) -> Option<String> {
     headers
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
@@ -60,7 +60,7 @@ pub fn request_origin(headers: &HeaderMap) -> Option<String> {
 
 /// A JSON body. An empty body reads as `{}`, so endpoints whose fields are all optional
 /// need no body at all. Bad JSON is a 400, JSON of the wrong shape a 422.
-pub struct JsonBody<T>(pub T);
+pub(crate) struct JsonBody<T>(pub T);
 
 impl<S, T> FromRequest<S> for JsonBody<T>
 where
@@ -79,7 +79,7 @@ where
 
 /// The rules of [`JsonBody`] for a body already read, for handlers that must check the
 /// caller before they look at the body.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ClerkApiError> {
+pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ClerkApiError> {
     let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
@@ -95,7 +95,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ClerkApiError>
 }
 
 /// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -3,7 +3,7 @@
 use rand::Rng;
 use rand::distributions::Alphanumeric;
 
-pub fn random_alphanumeric(len: usize) -> String {
+pub(crate) fn random_alphanumeric(len: usize) -> String {
     rand::thread_rng()
         .sample_iter(&Alphanumeric)
         .take(len)
@@ -12,13 +12,13 @@ pub fn random_alphanumeric(len: usize) -> String {
 }
 
 /// `user_2…`, `sess_2…`, `idn_2…`, `client_2…`, `msg_2…`.
-pub fn new_id(prefix: &str) -> String {
+pub(crate) fn new_id(prefix: &str) -> String {
     format!("{prefix}_2{}", random_alphanumeric(26))
 }
 
 /// A user id the emulator accepts from callers: `user_` then 1–64 ASCII alphanumerics,
 /// so ids stay safe in paths, cookies and log lines.
-pub fn is_valid_user_id(id: &str) -> bool {
+pub(crate) fn is_valid_user_id(id: &str) -> bool {
     id.strip_prefix("user_").is_some_and(|rest| {
         !rest.is_empty() && rest.len() <= 64 && rest.bytes().all(|b| b.is_ascii_alphanumeric())
     })

@@ -18,10 +18,10 @@ use sha2::{Digest, Sha256};
 use crate::EmulatorError;
 use crate::sync::{read, write};
 
-pub const DEFAULT_KEY_BITS: usize = 2048;
+pub(crate) const DEFAULT_KEY_BITS: usize = 2048;
 
 /// One RSA key, parsed once into everything the emulator serves or signs with.
-pub struct SigningKey {
+pub(crate) struct SigningKey {
     pub kid: String,
     pub encoding: EncodingKey,
     pub public_pem: String,
@@ -32,7 +32,7 @@ pub struct SigningKey {
 
 impl SigningKey {
     /// Accepts PKCS#8 (`BEGIN PRIVATE KEY`) and PKCS#1 (`BEGIN RSA PRIVATE KEY`) PEM.
-    pub fn from_pem(pem: &str) -> Result<Self, EmulatorError> {
+    pub(crate) fn from_pem(pem: &str) -> Result<Self, EmulatorError> {
         let key = RsaPrivateKey::from_pkcs8_pem(pem)
             .or_else(|_| RsaPrivateKey::from_pkcs1_pem(pem))
             .map_err(|e| EmulatorError::Key(format!("not an RSA private key in PEM: {e}")))?;
@@ -40,7 +40,7 @@ impl SigningKey {
     }
 
     /// Blocking: call it from `spawn_blocking`.
-    pub fn generate(bits: usize) -> Result<Self, EmulatorError> {
+    pub(crate) fn generate(bits: usize) -> Result<Self, EmulatorError> {
         let key = RsaPrivateKey::new(&mut rand::rngs::OsRng, bits)
             .map_err(|e| EmulatorError::Key(format!("generating a {bits}-bit key: {e}")))?;
         Self::from_rsa(&key)
@@ -82,7 +82,7 @@ impl SigningKey {
         })
     }
 
-    pub fn jwk(&self) -> Value {
+    pub(crate) fn jwk(&self) -> Value {
         json!({
             "use": "sig",
             "kty": "RSA",
@@ -95,7 +95,10 @@ impl SigningKey {
 }
 
 /// Reads the key file, or generates a key and writes it there. Blocking.
-pub fn load_or_generate(path: Option<&Path>, bits: usize) -> Result<SigningKey, EmulatorError> {
+pub(crate) fn load_or_generate(
+    path: Option<&Path>,
+    bits: usize,
+) -> Result<SigningKey, EmulatorError> {
     let Some(path) = path else {
         return SigningKey::generate(bits);
     };
@@ -116,7 +119,7 @@ pub fn load_or_generate(path: Option<&Path>, bits: usize) -> Result<SigningKey, 
 }
 
 /// Writes the private key readable by its owner only. Blocking.
-pub fn write_private_key(path: &Path, key: &SigningKey) -> Result<(), EmulatorError> {
+pub(crate) fn write_private_key(path: &Path, key: &SigningKey) -> Result<(), EmulatorError> {
     let fail = |e: std::io::Error| EmulatorError::Key(format!("writing {}: {e}", path.display()));
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(fail)?;
@@ -148,7 +151,7 @@ fn write_all(mut file: std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
 
 /// The current key plus retired keys that stay published until their grace period ends, so
 /// tokens signed just before a rotation still verify.
-pub struct KeyRing {
+pub(crate) struct KeyRing {
     ring: RwLock<Ring>,
 }
 
@@ -158,14 +161,14 @@ struct Ring {
 }
 
 /// What a rotation did.
-pub struct Rotation {
+pub(crate) struct Rotation {
     pub kid: String,
     pub previous_kid: String,
     pub previous_published_until: Instant,
 }
 
 impl KeyRing {
-    pub fn new(key: SigningKey) -> Self {
+    pub(crate) fn new(key: SigningKey) -> Self {
         Self {
             ring: RwLock::new(Ring {
                 current: Arc::new(key),
@@ -174,12 +177,12 @@ impl KeyRing {
         }
     }
 
-    pub fn current(&self) -> Arc<SigningKey> {
+    pub(crate) fn current(&self) -> Arc<SigningKey> {
         Arc::clone(&read(&self.ring).current)
     }
 
     /// The published keys: current first, then retired keys still in their grace period.
-    pub fn published(&self) -> Vec<(Arc<SigningKey>, Option<Instant>)> {
+    pub(crate) fn published(&self) -> Vec<(Arc<SigningKey>, Option<Instant>)> {
         let now = Instant::now();
         let mut ring = write(&self.ring);
         ring.retired.retain(|(_, until)| *until > now);
@@ -192,12 +195,12 @@ impl KeyRing {
             .collect()
     }
 
-    pub fn jwks(&self) -> Value {
+    pub(crate) fn jwks(&self) -> Value {
         let keys: Vec<Value> = self.published().iter().map(|(k, _)| k.jwk()).collect();
         json!({ "keys": keys })
     }
 
-    pub fn rotate(&self, next: SigningKey, grace: Duration) -> Rotation {
+    pub(crate) fn rotate(&self, next: SigningKey, grace: Duration) -> Rotation {
         let until = Instant::now() + grace;
         let next = Arc::new(next);
         let mut ring = write(&self.ring);

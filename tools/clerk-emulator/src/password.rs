@@ -8,10 +8,10 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 /// Clerk's minimum password length, in characters.
-pub const MIN_PASSWORD_CHARS: usize = 8;
+pub(crate) const MIN_PASSWORD_CHARS: usize = 8;
 /// Clerk's maximum: 72 characters, and no more than 72 bytes (bcrypt's limit).
-pub const MAX_PASSWORD_CHARS: usize = 72;
-pub const MAX_PASSWORD_BYTES: usize = 72;
+pub(crate) const MAX_PASSWORD_CHARS: usize = 72;
+pub(crate) const MAX_PASSWORD_BYTES: usize = 72;
 
 /// A few of the passwords most often found in breaches. Clerk checks every new password
 /// against HaveIBeenPwned; offline, the emulator knows only these, enough to see the error.
@@ -58,7 +58,7 @@ impl PasswordRule {
 
 /// Checks a new password. `skip_checks` is Clerk's `skip_password_checks` (meant for
 /// importing users): it skips the breach check; the length limits always hold.
-pub fn check_password(password: &str, skip_checks: bool) -> Result<(), PasswordRule> {
+pub(crate) fn check_password(password: &str, skip_checks: bool) -> Result<(), PasswordRule> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
         return Err(PasswordRule::TooShort);
@@ -79,7 +79,7 @@ pub fn check_password(password: &str, skip_checks: bool) -> Result<(), PasswordR
 /// emulator holds throwaway development passwords, and sign-in must stay fast in tests; the
 /// salt keeps equal passwords from looking equal in the state file.
 #[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct PasswordHash {
+pub(crate) struct PasswordHash {
     /// Base64 of 16 random bytes.
     salt: String,
     /// Base64 of SHA-256(salt || password).
@@ -87,7 +87,7 @@ pub struct PasswordHash {
 }
 
 impl PasswordHash {
-    pub fn new(password: &str) -> Self {
+    pub(crate) fn new(password: &str) -> Self {
         let salt: [u8; 16] = rand::random();
         Self {
             salt: STANDARD_NO_PAD.encode(salt),
@@ -96,7 +96,7 @@ impl PasswordHash {
     }
 
     /// Constant-time, so response times do not tell how much of a guess was right.
-    pub fn matches(&self, password: &str) -> bool {
+    pub(crate) fn matches(&self, password: &str) -> bool {
         let (Ok(salt), Ok(expected)) = (
             STANDARD_NO_PAD.decode(&self.salt),
             STANDARD_NO_PAD.decode(&self.sha256),

@@ -13,7 +13,7 @@ use tower::ServiceExt;
 
 use crate::{Emulator, backend_api, clerk_js, control_api, frontend_api, sign_in};
 
-pub fn router(emulator: Emulator) -> Router {
+pub(crate) fn router(emulator: Emulator) -> Router {
     let routes = Router::new()
         .route("/v1/jwks", get(backend_api::jwks))
         .route(

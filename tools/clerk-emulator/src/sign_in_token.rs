@@ -8,16 +8,16 @@ use crate::ids;
 use crate::store::{StateData, StoreError};
 
 /// Clerk's default lifetime: 30 days.
-pub const DEFAULT_SIGN_IN_TOKEN_SECS: u64 = 30 * 24 * 3600;
+pub(crate) const DEFAULT_SIGN_IN_TOKEN_SECS: u64 = 30 * 24 * 3600;
 /// Shortest and longest lifetime accepted: a second, and a year.
-pub const SIGN_IN_TOKEN_SECS_RANGE: (u64, u64) = (1, 365 * 24 * 3600);
+pub(crate) const SIGN_IN_TOKEN_SECS_RANGE: (u64, u64) = (1, 365 * 24 * 3600);
 /// Like sessions, tokens are minted freely by tests; beyond this many the used and revoked
 /// ones, then the oldest, are forgotten.
 const MAX_SIGN_IN_TOKENS: usize = 1000;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
-pub enum SignInTokenStatus {
+pub(crate) enum SignInTokenStatus {
     Pending,
     /// Redeemed: a sign-in used it.
     Accepted,
@@ -25,7 +25,7 @@ pub enum SignInTokenStatus {
 }
 
 impl SignInTokenStatus {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
             Self::Accepted => "accepted",
@@ -35,7 +35,7 @@ impl SignInTokenStatus {
 }
 
 #[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct SignInToken {
+pub(crate) struct SignInToken {
     /// `sit_…`
     pub id: String,
     pub user_id: String,
@@ -62,12 +62,12 @@ impl std::fmt::Debug for SignInToken {
 
 impl SignInToken {
     /// `<base>/sign-in?__clerk_ticket=<token>`: the emulator's sign-in page redeems it.
-    pub fn url(&self, base: &str) -> String {
+    pub(crate) fn url(&self, base: &str) -> String {
         format!("{base}/sign-in?__clerk_ticket={}", self.token)
     }
 
     /// The Backend API's `sign_in_token` object.
-    pub fn clerk_json(&self, base: &str) -> Value {
+    pub(crate) fn clerk_json(&self, base: &str) -> Value {
         json!({
             "object": "sign_in_token",
             "id": self.id,
@@ -83,7 +83,7 @@ impl SignInToken {
 
 impl StateData {
     #[cfg(test)]
-    pub fn sign_in_token(&self, id: &str) -> Result<&SignInToken, StoreError> {
+    pub(crate) fn sign_in_token(&self, id: &str) -> Result<&SignInToken, StoreError> {
         self.sign_in_tokens
             .iter()
             .find(|t| t.id == id)
@@ -91,7 +91,7 @@ impl StateData {
     }
 
     /// A pending token for an existing user, valid for `expires_in_secs`.
-    pub fn create_sign_in_token(
+    pub(crate) fn create_sign_in_token(
         &mut self,
         user_id: &str,
         expires_in_secs: u64,
@@ -122,7 +122,11 @@ impl StateData {
 
     /// Redeems a token once: it must be pending, unexpired and its user not deleted. Returns
     /// the user id to sign in.
-    pub fn consume_sign_in_token(&mut self, token: &str, now: i64) -> Result<String, StoreError> {
+    pub(crate) fn consume_sign_in_token(
+        &mut self,
+        token: &str,
+        now: i64,
+    ) -> Result<String, StoreError> {
         let found = self
             .sign_in_tokens
             .iter()
@@ -146,7 +150,11 @@ impl StateData {
     }
 
     /// Revokes a pending token by id; a used or already revoked one cannot be revoked.
-    pub fn revoke_sign_in_token(&mut self, id: &str, now: i64) -> Result<SignInToken, StoreError> {
+    pub(crate) fn revoke_sign_in_token(
+        &mut self,
+        id: &str,
+        now: i64,
+    ) -> Result<SignInToken, StoreError> {
         let token = self
             .sign_in_tokens
             .iter_mut()

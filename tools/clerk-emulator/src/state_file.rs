@@ -7,20 +7,20 @@ use crate::store::StateData;
 
 /// Writes the state file so that the newest snapshot always wins, even when two changes
 /// finish writing in the opposite order they were made.
-pub struct Persister {
+pub(crate) struct Persister {
     path: PathBuf,
     last_written: tokio::sync::Mutex<u64>,
 }
 
 impl Persister {
-    pub fn new(path: PathBuf) -> Self {
+    pub(crate) fn new(path: PathBuf) -> Self {
         Self {
             path,
             last_written: tokio::sync::Mutex::new(0),
         }
     }
 
-    pub async fn write(&self, version: u64, bytes: Vec<u8>) -> Result<(), EmulatorError> {
+    pub(crate) async fn write(&self, version: u64, bytes: Vec<u8>) -> Result<(), EmulatorError> {
         let mut last = self.last_written.lock().await;
         if version <= *last {
             return Ok(());
@@ -49,7 +49,7 @@ impl Persister {
         Ok(())
     }
 
-    pub async fn load(&self) -> Result<Option<StateData>, EmulatorError> {
+    pub(crate) async fn load(&self) -> Result<Option<StateData>, EmulatorError> {
         match tokio::fs::read(&self.path).await {
             Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
                 EmulatorError::State {

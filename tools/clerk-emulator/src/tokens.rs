@@ -39,7 +39,7 @@ pub struct TokenOptions {
 }
 
 /// What to put in a token, already resolved against the emulator's settings.
-pub struct Mint<'a> {
+pub(crate) struct Mint<'a> {
     pub user: &'a User,
     pub base: &'a str,
     pub issuer: &'a str,
@@ -51,7 +51,7 @@ pub struct Mint<'a> {
     pub kind: Kind<'a>,
 }
 
-pub enum Kind<'a> {
+pub(crate) enum Kind<'a> {
     Session {
         session_id: &'a str,
         custom_claims: bool,
@@ -63,14 +63,14 @@ pub enum Kind<'a> {
 
 /// A signed token and the times in it.
 #[derive(Debug, Clone)]
-pub struct Minted {
+pub(crate) struct Minted {
     pub jwt: String,
     pub kid: String,
     pub iat: i64,
     pub exp: i64,
 }
 
-pub fn mint(key: &SigningKey, mint: &Mint<'_>) -> Result<Minted, EmulatorError> {
+pub(crate) fn mint(key: &SigningKey, mint: &Mint<'_>) -> Result<Minted, EmulatorError> {
     let lifetime = i64::try_from(mint.lifetime.as_secs()).unwrap_or(i64::MAX / 4);
     let (iat, exp) = if mint.expired {
         let exp = mint.now - EXPIRED_BY_SECS;
@@ -129,11 +129,11 @@ pub fn mint(key: &SigningKey, mint: &Mint<'_>) -> Result<Minted, EmulatorError> 
 }
 
 /// How long a handshake payload is good for: one redirect, with room for a slow network.
-pub const HANDSHAKE_LIFETIME_SECS: i64 = 60;
+pub(crate) const HANDSHAKE_LIFETIME_SECS: i64 = 60;
 
 /// Clerk's handshake payload: a JWT signed by the instance key (session-token category, as
 /// Clerk mints it) whose `handshake` claim lists `Set-Cookie` values for the app to apply.
-pub fn handshake(
+pub(crate) fn handshake(
     key: &SigningKey,
     issuer: &str,
     now: i64,

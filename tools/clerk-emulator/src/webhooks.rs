@@ -16,7 +16,7 @@ use crate::sync::lock;
 use crate::{EmulatorError, WebhookTarget, ids, now_millis};
 
 /// Waits before each retry. Svix waits minutes to hours; a developer wants to see a retry now.
-pub const RETRY_SCHEDULE: [Duration; 5] = [
+pub(crate) const RETRY_SCHEDULE: [Duration; 5] = [
     Duration::from_secs(1),
     Duration::from_secs(2),
     Duration::from_secs(4),
@@ -30,7 +30,7 @@ const WORKER_IDLE: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
-pub enum DeliveryStatus {
+pub(crate) enum DeliveryStatus {
     Pending,
     Delivered,
     Failed,
@@ -39,7 +39,7 @@ pub enum DeliveryStatus {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Attempt {
+pub(crate) struct Attempt {
     /// Milliseconds since the epoch.
     pub at: i64,
     pub status: Option<u16>,
@@ -48,7 +48,7 @@ pub struct Attempt {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Delivery {
+pub(crate) struct Delivery {
     pub svix_id: String,
     pub event_type: &'static str,
     pub user_id: String,
@@ -68,7 +68,7 @@ struct Target {
     signer: Webhook,
 }
 
-pub struct Webhooks {
+pub(crate) struct Webhooks {
     target: Option<Target>,
     client: reqwest::Client,
     instance_id: String,
@@ -78,7 +78,7 @@ pub struct Webhooks {
 }
 
 impl Webhooks {
-    pub fn new(
+    pub(crate) fn new(
         target: Option<&WebhookTarget>,
         instance_id: String,
     ) -> Result<Arc<Self>, EmulatorError> {
@@ -109,17 +109,17 @@ impl Webhooks {
         }))
     }
 
-    pub fn target_url(&self) -> Option<&Url> {
+    pub(crate) fn target_url(&self) -> Option<&Url> {
         self.target.as_ref().map(|t| &t.url)
     }
 
-    pub fn deliveries(&self) -> Vec<Delivery> {
+    pub(crate) fn deliveries(&self) -> Vec<Delivery> {
         lock(&self.log).iter().cloned().collect()
     }
 
     /// Queues an event. Synchronous and non-blocking so that callers can queue while they
     /// still hold the lock under which the change was made: queue order is change order.
-    pub fn enqueue(self: &Arc<Self>, event: &StoreEvent, base: &str) {
+    pub(crate) fn enqueue(self: &Arc<Self>, event: &StoreEvent, base: &str) {
         let now = now_millis();
         let (event_type, user_id, data) = (
             event.event_type(),

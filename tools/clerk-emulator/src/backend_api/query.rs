@@ -9,12 +9,12 @@ const MAX_LIMIT: usize = 500;
 
 /// Parsed pairs of a query string, refusing keys the endpoint does not know so that a
 /// filter the emulator lacks is an error, not a silently wrong answer.
-pub struct Query {
+pub(crate) struct Query {
     pairs: Vec<(String, String)>,
 }
 
 impl Query {
-    pub fn parse(raw: Option<&str>, known: &[&str]) -> Result<Self, ClerkApiError> {
+    pub(crate) fn parse(raw: Option<&str>, known: &[&str]) -> Result<Self, ClerkApiError> {
         let pairs: Vec<(String, String)> =
             url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -35,7 +35,7 @@ impl Query {
     }
 
     /// Every value of a repeated key.
-    pub fn all(&self, key: &str) -> Vec<&str> {
+    pub(crate) fn all(&self, key: &str) -> Vec<&str> {
         self.pairs
             .iter()
             .filter(|(k, _)| k == key)
@@ -43,7 +43,7 @@ impl Query {
             .collect()
     }
 
-    pub fn one(&self, key: &str) -> Option<&str> {
+    pub(crate) fn one(&self, key: &str) -> Option<&str> {
         self.pairs
             .iter()
             .rev()
@@ -51,7 +51,7 @@ impl Query {
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn flag(&self, key: &str) -> bool {
+    pub(crate) fn flag(&self, key: &str) -> bool {
         self.one(key) == Some("true")
     }
 
@@ -77,7 +77,7 @@ impl Query {
     }
 
     /// `(limit, offset)`: limit 1..=500, default 10.
-    pub fn page(&self) -> Result<(usize, usize), ClerkApiError> {
+    pub(crate) fn page(&self) -> Result<(usize, usize), ClerkApiError> {
         let limit = self.number("limit", DEFAULT_LIMIT, MAX_LIMIT)?;
         if limit == 0 {
             return Err(

@@ -18,11 +18,11 @@ use crate::sign_in_token::DEFAULT_SIGN_IN_TOKEN_SECS;
 use crate::store::{Session, SessionStatus};
 use crate::{Emulator, TokenOptions};
 
-pub const GET_SESSION_ENDPOINT: &str = "GET /v1/sessions/{id}";
-pub const LIST_SESSIONS_ENDPOINT: &str = "GET /v1/sessions";
-pub const REVOKE_SESSION_ENDPOINT: &str = "POST /v1/sessions/{id}/revoke";
-pub const CREATE_SIGN_IN_TOKEN_ENDPOINT: &str = "POST /v1/sign_in_tokens";
-pub const REVOKE_SIGN_IN_TOKEN_ENDPOINT: &str = "POST /v1/sign_in_tokens/{id}/revoke";
+pub(crate) const GET_SESSION_ENDPOINT: &str = "GET /v1/sessions/{id}";
+pub(crate) const LIST_SESSIONS_ENDPOINT: &str = "GET /v1/sessions";
+pub(crate) const REVOKE_SESSION_ENDPOINT: &str = "POST /v1/sessions/{id}/revoke";
+pub(crate) const CREATE_SIGN_IN_TOKEN_ENDPOINT: &str = "POST /v1/sign_in_tokens";
+pub(crate) const REVOKE_SIGN_IN_TOKEN_ENDPOINT: &str = "POST /v1/sign_in_tokens/{id}/revoke";
 
 /// Clerk's default session lifetime (7 days) and the time after which an idle session is
 /// abandoned (30 days). The emulator shows them; it does not end sessions by time.
@@ -48,7 +48,7 @@ fn session_json(session: &Session) -> Value {
     })
 }
 
-pub async fn get_session(
+pub(crate) async fn get_session(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -62,7 +62,7 @@ pub async fn get_session(
 
 /// Newest first. Like Clerk, it needs a `user_id` or a `client_id`; `paginated=true` (which
 /// the SDK sends) wraps the page as `{data, total_count}`.
-pub async fn list_sessions(
+pub(crate) async fn list_sessions(
     State(emulator): State<Emulator>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -119,7 +119,7 @@ pub async fn list_sessions(
 
 /// Revokes the session: its tokens can no longer be refreshed and its browser is signed out
 /// at the next token request.
-pub async fn revoke_session(
+pub(crate) async fn revoke_session(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -141,7 +141,7 @@ struct CreateSignInTokenBody {
     expires_in_seconds: Option<u64>,
 }
 
-pub async fn create_sign_in_token(
+pub(crate) async fn create_sign_in_token(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
     body: Bytes,
@@ -161,7 +161,7 @@ pub async fn create_sign_in_token(
         .map(Json)
 }
 
-pub async fn revoke_sign_in_token(
+pub(crate) async fn revoke_sign_in_token(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -177,7 +177,7 @@ pub async fn revoke_sign_in_token(
         .map(Json)
 }
 
-pub const SESSION_TOKEN_ENDPOINT: &str = "POST /v1/sessions/{id}/tokens";
+pub(crate) const SESSION_TOKEN_ENDPOINT: &str = "POST /v1/sessions/{id}/tokens";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -187,7 +187,7 @@ struct SessionTokenBody {
 
 /// A session token for an active session, `{"object":"token","jwt":…}`, as
 /// `sessions.getToken(sessionId)` asks for it (no `azp`: no browser asked).
-pub async fn session_token(
+pub(crate) async fn session_token(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
     headers: HeaderMap,

@@ -18,11 +18,11 @@ use crate::error::ClerkApiError;
 use crate::http::parse_json;
 use crate::store::{NewUser, SessionStatus, User, UserPatch};
 
-pub const LIST_ENDPOINT: &str = "GET /v1/users";
-pub const COUNT_ENDPOINT: &str = "GET /v1/users/count";
-pub const CREATE_ENDPOINT: &str = "POST /v1/users";
-pub const UPDATE_ENDPOINT: &str = "PATCH /v1/users/{id}";
-pub const DELETE_ENDPOINT: &str = "DELETE /v1/users/{id}";
+pub(crate) const LIST_ENDPOINT: &str = "GET /v1/users";
+pub(crate) const COUNT_ENDPOINT: &str = "GET /v1/users/count";
+pub(crate) const CREATE_ENDPOINT: &str = "POST /v1/users";
+pub(crate) const UPDATE_ENDPOINT: &str = "PATCH /v1/users/{id}";
+pub(crate) const DELETE_ENDPOINT: &str = "DELETE /v1/users/{id}";
 
 /// Filters of the list and the count; the list also pages and sorts.
 const FILTERS: [&str; 3] = ["email_address", "user_id", "query"];
@@ -52,7 +52,7 @@ struct CreateBody {
     _skip_password_requirement: bool,
 }
 
-pub async fn create(
+pub(crate) async fn create(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
     body: Bytes,
@@ -96,7 +96,7 @@ pub async fn create(
     Ok((StatusCode::OK, Json(user)).into_response())
 }
 
-pub async fn get(
+pub(crate) async fn get(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -110,7 +110,7 @@ pub async fn get(
 }
 
 /// Newest first by default, as Clerk lists them.
-pub async fn list(
+pub(crate) async fn list(
     State(emulator): State<Emulator>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -133,7 +133,7 @@ pub async fn list(
     Ok(Json(Value::Array(users)))
 }
 
-pub async fn count(
+pub(crate) async fn count(
     State(emulator): State<Emulator>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -236,7 +236,7 @@ struct UpdateBody {
     sign_out_of_other_sessions: bool,
 }
 
-pub async fn update(
+pub(crate) async fn update(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -274,7 +274,7 @@ pub async fn update(
 }
 
 /// Clerk's `DeletedObject`; the user's sessions are revoked.
-pub async fn delete(
+pub(crate) async fn delete(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -290,7 +290,7 @@ pub async fn delete(
         .map(Json)
 }
 
-pub const VERIFY_PASSWORD_ENDPOINT: &str = "POST /v1/users/{id}/verify_password";
+pub(crate) const VERIFY_PASSWORD_ENDPOINT: &str = "POST /v1/users/{id}/verify_password";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -299,7 +299,7 @@ struct VerifyPasswordBody {
 }
 
 /// `{"verified": true}`, or Clerk's 422 `form_password_incorrect`.
-pub async fn verify_password(
+pub(crate) async fn verify_password(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
     headers: HeaderMap,

@@ -12,7 +12,7 @@ use crate::error::ClerkApiError;
 use crate::store::{Client, Session, SessionStatus, User};
 use crate::{Emulator, TokenOptions, now_millis};
 
-pub async fn get(State(emulator): State<Emulator>, headers: HeaderMap) -> Response {
+pub(crate) async fn get(State(emulator): State<Emulator>, headers: HeaderMap) -> Response {
     let browser = BrowserClient::from_headers(&headers);
     let client_id = emulator.read_state(|data| browser.find(data).map(|c| c.id.clone()));
     let view = match client_id {
@@ -24,7 +24,7 @@ pub async fn get(State(emulator): State<Emulator>, headers: HeaderMap) -> Respon
 }
 
 /// `PUT /v1/client`: a client for this browser (the existing one if it has one).
-pub async fn create(
+pub(crate) async fn create(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
 ) -> Result<Response, ClerkApiError> {
@@ -36,7 +36,7 @@ pub async fn create(
 
 /// `DELETE /v1/client`: clerk-js's sign-out of a single-session client. The session ends and
 /// the client is forgotten.
-pub async fn destroy(
+pub(crate) async fn destroy(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
 ) -> Result<Response, ClerkApiError> {
@@ -67,7 +67,7 @@ pub async fn destroy(
 
 /// `DELETE /v1/client/sessions`: sign out of every session of this browser, keeping the
 /// client (what `Clerk.signOut()` sends).
-pub async fn remove_sessions(
+pub(crate) async fn remove_sessions(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
 ) -> Result<Response, ClerkApiError> {

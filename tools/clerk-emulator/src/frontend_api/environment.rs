@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::no_store;
 use crate::Emulator;
 
-pub async fn get(State(emulator): State<Emulator>) -> Response {
+pub(crate) async fn get(State(emulator): State<Emulator>) -> Response {
     no_store(Json(environment(&emulator)).into_response())
 }
 
@@ -33,7 +33,7 @@ fn attribute(
     })
 }
 
-pub fn environment(emulator: &Emulator) -> Value {
+pub(crate) fn environment(emulator: &Emulator) -> Value {
     let base = emulator.base();
     let sign_in = format!("{base}/sign-in");
     let sign_up = format!("{base}/sign-in#sign-up");

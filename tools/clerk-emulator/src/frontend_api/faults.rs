@@ -12,11 +12,11 @@ use crate::sync::lock;
 
 /// The longest a token answer may be held back: beyond clerk-js's own patience, well within
 /// any test's.
-pub const MAX_DELAY_MS: u64 = 60_000;
+pub(crate) const MAX_DELAY_MS: u64 = 60_000;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
-pub struct TokenFault {
+pub(crate) struct TokenFault {
     /// Answer with this status (429, 500, 502, 503 or 504) instead of a token; absent: only
     /// delay.
     #[serde(default)]
@@ -33,7 +33,7 @@ pub struct TokenFault {
 }
 
 impl TokenFault {
-    pub fn validate(&self) -> Result<(), ClerkApiError> {
+    pub(crate) fn validate(&self) -> Result<(), ClerkApiError> {
         if let Some(status) = self.status
             && !matches!(status, 429 | 500 | 502 | 503 | 504)
         {

@@ -24,7 +24,7 @@ use crate::{Emulator, TokenOptions, now_millis};
 const HANDSHAKE_PARAM: &str = "__clerk_handshake";
 const SESSION_COOKIE: &str = "__session";
 
-pub async fn handshake(
+pub(crate) async fn handshake(
     State(emulator): State<Emulator>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,

@@ -6,11 +6,11 @@ use serde_json::{Value, json};
 use crate::store::{Session, SignInAttempt, SignUpAttempt, User};
 
 /// The user as the browser sees it: no private metadata.
-pub fn user_json(user: &User, base: &str) -> Value {
+pub(crate) fn user_json(user: &User, base: &str) -> Value {
     user.frontend_json(base)
 }
 
-pub fn public_user_data(user: &User, base: &str) -> Value {
+pub(crate) fn public_user_data(user: &User, base: &str) -> Value {
     json!({
         "first_name": user.first_name,
         "last_name": user.last_name,
@@ -23,7 +23,7 @@ pub fn public_user_data(user: &User, base: &str) -> Value {
 
 /// A session with its user and, when there is one, the token clerk-js starts from (Clerk
 /// piggybacks the session's latest token on every client answer).
-pub fn session_json(
+pub(crate) fn session_json(
     session: &Session,
     status: &str,
     user: &User,
@@ -61,7 +61,7 @@ fn verification(status: &str, strategy: Option<&str>, attempts: u32) -> Value {
 }
 
 /// A sign-in attempt. `user` is the account the identifier names, when known.
-pub fn sign_in_json(attempt: &SignInAttempt, user: Option<&User>, base: &str) -> Value {
+pub(crate) fn sign_in_json(attempt: &SignInAttempt, user: Option<&User>, base: &str) -> Value {
     let first_factors: Vec<Value> = user
         .filter(|u| u.password_enabled())
         .map(|u| {
@@ -101,7 +101,7 @@ pub fn sign_in_json(attempt: &SignInAttempt, user: Option<&User>, base: &str) ->
 }
 
 /// What a sign-up still lacks before it can complete.
-pub fn missing_fields(attempt: &SignUpAttempt) -> Vec<&'static str> {
+pub(crate) fn missing_fields(attempt: &SignUpAttempt) -> Vec<&'static str> {
     let mut missing = Vec::new();
     if attempt.email_address.is_none() {
         missing.push("email_address");
@@ -112,7 +112,7 @@ pub fn missing_fields(attempt: &SignUpAttempt) -> Vec<&'static str> {
     missing
 }
 
-pub fn sign_up_json(attempt: &SignUpAttempt) -> Value {
+pub(crate) fn sign_up_json(attempt: &SignUpAttempt) -> Value {
     let missing = missing_fields(attempt);
     let status = if attempt.created_user_id.is_some() {
         "complete"

@@ -17,7 +17,7 @@ use crate::{Emulator, now_millis};
 /// "Update profile": `first_name` and `last_name` (a field sent empty clears it), as Clerk's
 /// `PATCH /v1/me`; the change raises `user.updated` like any other. Answers the user, with the
 /// client.
-pub async fn update(
+pub(crate) async fn update(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
     form: Form,
@@ -71,7 +71,7 @@ pub async fn update(
 /// The browser's active session, with its latest activity, as a bare array (clerk-js reads
 /// this answer's payload itself, not Clerk's `{"response": …}` envelope). One session at
 /// most: the emulator is a single-session instance.
-pub async fn active_sessions(
+pub(crate) async fn active_sessions(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
 ) -> Result<Response, ClerkApiError> {

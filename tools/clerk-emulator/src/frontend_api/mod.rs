@@ -28,7 +28,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-pub use faults::TokenFault;
+pub(crate) use faults::TokenFault;
 
 use crate::Emulator;
 use crate::backend_api::WELL_KNOWN_JWKS_ENDPOINT;
@@ -38,7 +38,7 @@ use crate::http::{
 };
 use crate::store::{Client, StateData};
 
-pub fn router() -> Router<Emulator> {
+pub(crate) fn router() -> Router<Emulator> {
     Router::new()
         .route(
             "/v1/environment",
@@ -78,17 +78,17 @@ pub fn router() -> Router<Emulator> {
         .route("/avatars/{file}", get(avatar))
 }
 
-pub async fn jwks(State(emulator): State<Emulator>) -> Json<Value> {
+pub(crate) async fn jwks(State(emulator): State<Emulator>) -> Json<Value> {
     emulator.count_call(WELL_KNOWN_JWKS_ENDPOINT);
     Json(emulator.inner.keys.jwks())
 }
 
 /// A form body as clerk-js sends it (`application/x-www-form-urlencoded`, snake_case keys).
 /// Empty values count as absent, as they do for Clerk (`organization_id=` means none).
-pub struct Form(pub HashMap<String, String>);
+pub(crate) struct Form(pub HashMap<String, String>);
 
 impl Form {
-    pub fn get(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
         self.0
             .get(key)
             .map(String::as_str)
@@ -115,13 +115,13 @@ pub(crate) struct BrowserClient {
 }
 
 impl BrowserClient {
-    pub fn from_headers(headers: &HeaderMap) -> Self {
+    pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
         Self {
             cookie: read_cookie(headers, CLIENT_COOKIE),
         }
     }
 
-    pub fn find<'a>(&self, data: &'a StateData) -> Option<&'a Client> {
+    pub(crate) fn find<'a>(&self, data: &'a StateData) -> Option<&'a Client> {
         self.cookie
             .as_deref()
             .and_then(|c| data.client_by_cookie(c))
@@ -139,7 +139,7 @@ pub(crate) struct ClientView {
 }
 
 impl ClientView {
-    pub fn none() -> Self {
+    pub(crate) fn none() -> Self {
         Self {
             json: Value::Null,
             new_cookie: None,
@@ -223,7 +223,7 @@ pub(crate) fn asking_origin(headers: &HeaderMap) -> Option<String> {
 }
 
 /// A generated avatar with the user's initials, so `image_url` needs no network.
-pub async fn avatar(State(emulator): State<Emulator>, Path(file): Path<String>) -> Response {
+pub(crate) async fn avatar(State(emulator): State<Emulator>, Path(file): Path<String>) -> Response {
     let Some(id) = file.strip_suffix(".svg") else {
         return ClerkApiError::not_found("avatar").into_response();
     };

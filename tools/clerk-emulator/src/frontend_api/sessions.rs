@@ -13,7 +13,7 @@ use crate::error::ClerkApiError;
 use crate::store::SessionStatus;
 use crate::{Emulator, EmulatorError, TokenOptions, now_millis};
 
-pub async fn token(
+pub(crate) async fn token(
     State(emulator): State<Emulator>,
     Path(sid): Path<String>,
     headers: HeaderMap,
@@ -21,7 +21,7 @@ pub async fn token(
     mint(&emulator, &sid, None, &headers).await
 }
 
-pub async fn template_token(
+pub(crate) async fn template_token(
     State(emulator): State<Emulator>,
     Path((sid, template)): Path<(String, String)>,
     headers: HeaderMap,
@@ -56,7 +56,7 @@ async fn mint(
 }
 
 /// `setActive`: the session becomes the client's active one; answers the session.
-pub async fn touch(
+pub(crate) async fn touch(
     State(emulator): State<Emulator>,
     Path(sid): Path<String>,
     headers: HeaderMap,
@@ -74,7 +74,7 @@ pub async fn touch(
     session_answer(&emulator, &sid, &headers)
 }
 
-pub async fn end(
+pub(crate) async fn end(
     State(emulator): State<Emulator>,
     Path(sid): Path<String>,
     headers: HeaderMap,
@@ -82,7 +82,7 @@ pub async fn end(
     close(&emulator, &sid, SessionStatus::Ended, &headers).await
 }
 
-pub async fn remove(
+pub(crate) async fn remove(
     State(emulator): State<Emulator>,
     Path(sid): Path<String>,
     headers: HeaderMap,

@@ -14,7 +14,7 @@ use crate::error::ClerkApiError;
 use crate::ids;
 use crate::store::{SignInAttempt, SignInStatus, StateData, StoreError};
 
-pub async fn create(
+pub(crate) async fn create(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
     form: Form,
@@ -95,7 +95,7 @@ pub async fn create(
     ))
 }
 
-pub async fn get(
+pub(crate) async fn get(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -113,7 +113,7 @@ pub async fn get(
     Ok(answer(&emulator, &attempt, &client_id, None, &headers))
 }
 
-pub async fn attempt_first_factor(
+pub(crate) async fn attempt_first_factor(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
     headers: HeaderMap,

@@ -14,7 +14,7 @@ use crate::error::ClerkApiError;
 use crate::ids;
 use crate::store::{NewUser, SignUpAttempt, StateData, StoreError, StoreEvent, validate_email};
 
-pub async fn create(
+pub(crate) async fn create(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
     form: Form,
@@ -35,7 +35,7 @@ pub async fn create(
     ))
 }
 
-pub async fn get(
+pub(crate) async fn get(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -44,7 +44,7 @@ pub async fn get(
     Ok(answer(&emulator, &attempt, &client_id, None, &headers))
 }
 
-pub async fn update(
+pub(crate) async fn update(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
     headers: HeaderMap,

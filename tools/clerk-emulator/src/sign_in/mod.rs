@@ -24,7 +24,7 @@ const PAGE_TICKET_SECS: u64 = 60;
 const SCRIPT: &str = include_str!("../../assets/sign-in.js");
 const STYLES: &str = include_str!("../../assets/sign-in.css");
 
-pub async fn page(State(emulator): State<Emulator>) -> Response {
+pub(crate) async fn page(State(emulator): State<Emulator>) -> Response {
     let html = page::render(&emulator);
     (
         [
@@ -36,11 +36,11 @@ pub async fn page(State(emulator): State<Emulator>) -> Response {
         .into_response()
 }
 
-pub async fn script() -> Response {
+pub(crate) async fn script() -> Response {
     asset("text/javascript; charset=utf-8", SCRIPT)
 }
 
-pub async fn styles() -> Response {
+pub(crate) async fn styles() -> Response {
     asset("text/css; charset=utf-8", STYLES)
 }
 
@@ -58,14 +58,14 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TicketRequest {
+pub(crate) struct TicketRequest {
     user_id: String,
 }
 
 /// `POST /sign-in/ticket {"user_id"}`: a short-lived sign-in token for the page's "Continue
 /// as" buttons. The emulator lets anyone sign in as anyone (that is its point); the origin
 /// rules keep other sites from asking.
-pub async fn ticket(
+pub(crate) async fn ticket(
     State(emulator): State<Emulator>,
     JsonBody(request): JsonBody<TicketRequest>,
 ) -> Result<Response, ClerkApiError> {
@@ -84,7 +84,7 @@ pub async fn ticket(
 }
 
 /// The emulator's own root page (standalone only): who this browser is signed in as.
-pub async fn home(State(emulator): State<Emulator>, headers: HeaderMap) -> Html<String> {
+pub(crate) async fn home(State(emulator): State<Emulator>, headers: HeaderMap) -> Html<String> {
     let browser = BrowserClient::from_headers(&headers);
     let who = emulator.read_state(|data| {
         let client = browser.find(data)?;

@@ -6,7 +6,7 @@ use crate::Emulator;
 use crate::http::escape_html;
 use crate::store::{SEEDS, User};
 
-pub fn render(emulator: &Emulator) -> String {
+pub(crate) fn render(emulator: &Emulator) -> String {
     let base = emulator.inner.base_path.as_str();
     let mut users: Vec<User> = emulator.read_state(|data| data.users.clone());
     users.sort_by_key(|u| (u.created_at, u.id.clone()));
@@ -158,7 +158,7 @@ fn sign_up_form(html: &mut String) {
 }
 
 /// The emulator's root page.
-pub fn home(emulator: &Emulator, signed_in_as: Option<&str>) -> String {
+pub(crate) fn home(emulator: &Emulator, signed_in_as: Option<&str>) -> String {
     let base = emulator.inner.base_path.as_str();
     let status = match signed_in_as {
         Some(name) => format!("This browser is signed in as {}.", escape_html(name)),

@@ -14,7 +14,7 @@ use crate::ids;
 pub(super) const MAX_SESSIONS: usize = 1000;
 
 impl StateData {
-    pub fn user(&self, id: &str) -> Result<&User, StoreError> {
+    pub(crate) fn user(&self, id: &str) -> Result<&User, StoreError> {
         self.users.iter().find(|u| u.id == id).ok_or_else(|| {
             if self.deleted_user_ids.iter().any(|d| d == id) {
                 StoreError::UserDeleted(id.to_owned())
@@ -24,7 +24,7 @@ impl StateData {
         })
     }
 
-    pub fn session(&self, id: &str) -> Result<&Session, StoreError> {
+    pub(crate) fn session(&self, id: &str) -> Result<&Session, StoreError> {
         self.sessions
             .iter()
             .find(|s| s.id == id)
@@ -32,14 +32,14 @@ impl StateData {
     }
 
     /// The browser's client, unless it expired.
-    pub fn client_by_cookie(&self, cookie: &str) -> Option<&Client> {
+    pub(crate) fn client_by_cookie(&self, cookie: &str) -> Option<&Client> {
         self.clients
             .iter()
             .find(|c| c.cookie == cookie && !c.expired)
     }
 
     /// A new client (a browser seen for the first time), kept; returns its cookie value.
-    pub fn create_client(&mut self, now: i64) -> Client {
+    pub(crate) fn create_client(&mut self, now: i64) -> Client {
         let client = Client {
             id: ids::new_id("client"),
             cookie: ids::random_alphanumeric(40),
@@ -57,7 +57,7 @@ impl StateData {
 
     /// Expires a client, as Clerk does when its cookie's lifetime ends: its session ends
     /// with it and its cookie names nothing any more.
-    pub fn expire_client(&mut self, id: &str, now: i64) -> Result<(), StoreError> {
+    pub(crate) fn expire_client(&mut self, id: &str, now: i64) -> Result<(), StoreError> {
         let client = self
             .clients
             .iter_mut()
@@ -88,7 +88,7 @@ impl StateData {
     }
 
     /// The user with this email address, compared ignoring case as Clerk does.
-    pub fn user_by_email(&self, email: &str) -> Option<&User> {
+    pub(crate) fn user_by_email(&self, email: &str) -> Option<&User> {
         let email = email.trim();
         self.users
             .iter()
@@ -96,7 +96,7 @@ impl StateData {
     }
 
     /// Checks a user's password: `PasswordNotSet` for a user without one.
-    pub fn verify_password(&self, user_id: &str, password: &str) -> Result<(), StoreError> {
+    pub(crate) fn verify_password(&self, user_id: &str, password: &str) -> Result<(), StoreError> {
         let user = self.user(user_id)?;
         let hash = user
             .password
@@ -115,7 +115,7 @@ impl StateData {
             .any(|u| u.email_address.eq_ignore_ascii_case(email) && Some(u.id.as_str()) != except)
     }
 
-    pub fn create_user(&mut self, new: NewUser, now: i64) -> Result<StoreEvent, StoreError> {
+    pub(crate) fn create_user(&mut self, new: NewUser, now: i64) -> Result<StoreEvent, StoreError> {
         let id = match new.id {
             Some(id) => {
                 if !ids::is_valid_user_id(&id) {
@@ -160,7 +160,7 @@ impl StateData {
         Ok(StoreEvent::Created(user))
     }
 
-    pub fn update_user(
+    pub(crate) fn update_user(
         &mut self,
         id: &str,
         patch: UserPatch,
@@ -224,7 +224,7 @@ impl StateData {
     }
 
     /// Deletes the user, keeps its id as a tombstone and revokes its sessions, as Clerk does.
-    pub fn delete_user(&mut self, id: &str, now: i64) -> Result<StoreEvent, StoreError> {
+    pub(crate) fn delete_user(&mut self, id: &str, now: i64) -> Result<StoreEvent, StoreError> {
         self.user(id)?;
         self.users.retain(|u| u.id != id);
         self.deleted_user_ids.push(id.to_owned());
@@ -247,7 +247,7 @@ impl StateData {
         Ok(StoreEvent::Deleted(id.to_owned()))
     }
 
-    pub fn create_session(
+    pub(crate) fn create_session(
         &mut self,
         user_id: &str,
         client_id: Option<String>,
@@ -268,7 +268,7 @@ impl StateData {
         Ok(session)
     }
 
-    pub fn set_session_status(
+    pub(crate) fn set_session_status(
         &mut self,
         id: &str,
         status: SessionStatus,
@@ -295,7 +295,7 @@ impl StateData {
 
     /// A new session for the user on this client; the client's previous session ends
     /// (single-session mode, Clerk's default).
-    pub fn start_session(
+    pub(crate) fn start_session(
         &mut self,
         client_id: &str,
         user_id: &str,

@@ -6,7 +6,7 @@ use super::model::{Session, StoreEvent, User};
 
 impl User {
     /// The user as the Backend API and webhooks show it (snake_case, times in milliseconds).
-    pub fn clerk_json(&self, base: &str) -> Value {
+    pub(crate) fn clerk_json(&self, base: &str) -> Value {
         let image_url = self.image_url(base);
         json!({
             "id": self.id,
@@ -64,7 +64,7 @@ impl User {
     }
 
     /// The user as the Frontend API shows it to the browser: no private metadata.
-    pub fn frontend_json(&self, base: &str) -> Value {
+    pub(crate) fn frontend_json(&self, base: &str) -> Value {
         let mut value = self.clerk_json(base);
         if let Some(object) = value.as_object_mut() {
             object.remove("private_metadata");
@@ -74,7 +74,7 @@ impl User {
 }
 
 impl Session {
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         json!({
             "object": "session",
             "id": self.id,
@@ -90,7 +90,7 @@ impl Session {
 impl StoreEvent {
     /// The user as Clerk shows it after the change: the whole user, or, once deleted, Clerk's
     /// deleted-object stub. Webhooks carry it as `data`; the Backend API answers with it.
-    pub fn user_json(&self, base: &str) -> Value {
+    pub(crate) fn user_json(&self, base: &str) -> Value {
         match self {
             Self::Created(user) | Self::Updated(user) => user.clerk_json(base),
             Self::Deleted(id) => json!({ "object": "user", "id": id, "deleted": true }),
@@ -98,7 +98,7 @@ impl StoreEvent {
     }
 
     /// The webhook event type, `user.created`, `user.updated` or `user.deleted`.
-    pub fn event_type(&self) -> &'static str {
+    pub(crate) fn event_type(&self) -> &'static str {
         match self {
             Self::Created(_) => "user.created",
             Self::Updated(_) => "user.updated",
@@ -106,7 +106,7 @@ impl StoreEvent {
         }
     }
 
-    pub fn user_id(&self) -> &str {
+    pub(crate) fn user_id(&self) -> &str {
         match self {
             Self::Created(user) | Self::Updated(user) => &user.id,
             Self::Deleted(id) => id,

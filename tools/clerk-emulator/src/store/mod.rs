@@ -13,10 +13,10 @@ mod seeds;
 mod tests;
 mod validation;
 
-pub use error::StoreError;
-pub use model::{
+pub(crate) use error::StoreError;
+pub(crate) use model::{
     Client, NewUser, Session, SessionStatus, SignInAttempt, SignInStatus, SignUpAttempt, StateData,
     StoreEvent, Template, User, UserPatch,
 };
 pub use seeds::{SEEDS, Seed};
-pub use validation::validate_email;
+pub(crate) use validation::validate_email;

@@ -9,7 +9,7 @@ use crate::password::PasswordHash;
 use crate::sign_in_token::SignInToken;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct User {
+pub(crate) struct User {
     pub id: String,
     pub email_address_id: String,
     pub email_address: String,
@@ -25,11 +25,11 @@ pub struct User {
 }
 
 impl User {
-    pub fn password_enabled(&self) -> bool {
+    pub(crate) fn password_enabled(&self) -> bool {
         self.password.is_some()
     }
 
-    pub fn full_name(&self) -> Option<String> {
+    pub(crate) fn full_name(&self) -> Option<String> {
         let parts: Vec<&str> = [self.first_name.as_deref(), self.last_name.as_deref()]
             .into_iter()
             .flatten()
@@ -38,7 +38,7 @@ impl User {
         (!parts.is_empty()).then(|| parts.join(" "))
     }
 
-    pub fn image_url(&self, base: &str) -> String {
+    pub(crate) fn image_url(&self, base: &str) -> String {
         self.image_url
             .clone()
             .unwrap_or_else(|| format!("{base}/avatars/{}.svg", self.id))
@@ -47,7 +47,7 @@ impl User {
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
-pub enum SessionStatus {
+pub(crate) enum SessionStatus {
     Active,
     /// Ended through the control API.
     Ended,
@@ -60,7 +60,7 @@ pub enum SessionStatus {
 }
 
 impl SessionStatus {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Active => "active",
             Self::Ended => "ended",
@@ -72,7 +72,7 @@ impl SessionStatus {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Session {
+pub(crate) struct Session {
     pub id: String,
     pub user_id: String,
     /// None for sessions made by the control API to mint tokens for tests.
@@ -87,11 +87,11 @@ pub struct Session {
 }
 
 /// Clerk's default maximum session lifetime.
-pub const SESSION_LIFETIME_MS: i64 = 7 * 24 * 3600 * 1000;
+pub(crate) const SESSION_LIFETIME_MS: i64 = 7 * 24 * 3600 * 1000;
 
 impl Session {
     /// The status as of `now`: an active session past its `expire_at` is expired.
-    pub fn status_at(&self, now: i64) -> SessionStatus {
+    pub(crate) fn status_at(&self, now: i64) -> SessionStatus {
         if self.status == SessionStatus::Active && self.expire_at > 0 && now >= self.expire_at {
             SessionStatus::Expired
         } else {
@@ -102,7 +102,7 @@ impl Session {
 
 /// A browser, recognised by the secret in its `__client` cookie.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Client {
+pub(crate) struct Client {
     pub id: String,
     pub cookie: String,
     pub session_id: Option<String>,
@@ -121,14 +121,14 @@ pub struct Client {
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
-pub enum SignInStatus {
+pub(crate) enum SignInStatus {
     NeedsIdentifier,
     NeedsFirstFactor,
     Complete,
 }
 
 impl SignInStatus {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::NeedsIdentifier => "needs_identifier",
             Self::NeedsFirstFactor => "needs_first_factor",
@@ -139,7 +139,7 @@ impl SignInStatus {
 
 /// A sign-in attempt on a client, as Clerk's Frontend API keeps it between requests.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct SignInAttempt {
+pub(crate) struct SignInAttempt {
     pub id: String,
     pub status: SignInStatus,
     pub identifier: Option<String>,
@@ -152,7 +152,7 @@ pub struct SignInAttempt {
 
 /// A sign-up in progress: what has been given so far.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct SignUpAttempt {
+pub(crate) struct SignUpAttempt {
     pub id: String,
     pub email_address: Option<String>,
     pub first_name: Option<String>,
@@ -166,13 +166,13 @@ pub struct SignUpAttempt {
 
 /// A JWT template: claims with Clerk's `{{user.…}}` shortcodes, and an optional lifetime.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Template {
+pub(crate) struct Template {
     pub claims: Map<String, Value>,
     pub lifetime_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct StateData {
+pub(crate) struct StateData {
     #[serde(default)]
     pub users: Vec<User>,
     #[serde(default)]
@@ -189,7 +189,7 @@ pub struct StateData {
 
 /// A change to a user, to be sent as a webhook.
 #[derive(Debug, Clone)]
-pub enum StoreEvent {
+pub(crate) enum StoreEvent {
     Created(User),
     Updated(User),
     Deleted(String),
@@ -197,7 +197,7 @@ pub enum StoreEvent {
 
 /// A new user's fields, already trimmed.
 #[derive(Default, Clone, Deserialize)]
-pub struct NewUser {
+pub(crate) struct NewUser {
     pub id: Option<String>,
     pub email_address: String,
     pub first_name: Option<String>,
@@ -212,7 +212,7 @@ pub struct NewUser {
 
 /// Fields to change; `Some(None)` clears a nullable field.
 #[derive(Default, Clone)]
-pub struct UserPatch {
+pub(crate) struct UserPatch {
     pub email_address: Option<String>,
     pub first_name: Option<Option<String>>,
     pub last_name: Option<Option<String>>,

@@ -40,7 +40,7 @@ pub const SEEDS: [Seed; 3] = [
 
 impl StateData {
     /// The fixed users of a fresh emulator, so demos and tests can name them.
-    pub fn seed(&mut self, now: i64) -> Vec<StoreEvent> {
+    pub(crate) fn seed(&mut self, now: i64) -> Vec<StoreEvent> {
         SEEDS
             .iter()
             .filter_map(|seed| {

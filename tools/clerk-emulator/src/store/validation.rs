@@ -16,7 +16,7 @@ pub(super) fn hash_new_password(
         .transpose()
 }
 
-pub fn validate_email(raw: &str) -> Result<String, &'static str> {
+pub(crate) fn validate_email(raw: &str) -> Result<String, &'static str> {
     let email = raw.trim();
     if email.is_empty() {
         return Err("Enter an email address.");
@@ -38,7 +38,7 @@ pub fn validate_email(raw: &str) -> Result<String, &'static str> {
 }
 
 /// Names: trimmed, empty means absent, at most 100 characters.
-pub fn validate_name(raw: Option<&str>) -> Result<Option<String>, &'static str> {
+pub(crate) fn validate_name(raw: Option<&str>) -> Result<Option<String>, &'static str> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(name) if name.chars().count() > 100 => Err("Use at most 100 characters."),

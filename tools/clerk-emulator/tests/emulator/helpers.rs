@@ -15,15 +15,15 @@ use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Value, json};
 
-pub const SECRET_KEY: &str = "sk_test_emulatortestsecret0000000000000000";
-pub const KEY_A: &str = include_str!("../fixtures/test-only-key-a.pem");
-pub const KEY_B: &str = include_str!("../fixtures/test-only-key-b.pem");
+pub(crate) const SECRET_KEY: &str = "sk_test_emulatortestsecret0000000000000000";
+pub(crate) const KEY_A: &str = include_str!("../fixtures/test-only-key-a.pem");
+pub(crate) const KEY_B: &str = include_str!("../fixtures/test-only-key-b.pem");
 
 /// A directory removed when dropped.
-pub struct TempDir(pub PathBuf);
+pub(crate) struct TempDir(pub PathBuf);
 
 impl TempDir {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let path = std::env::temp_dir().join(format!(
             "clerk-emulator-test-{}-{}-{}",
@@ -35,7 +35,7 @@ impl TempDir {
         Self(path)
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.0
     }
 }
@@ -46,7 +46,7 @@ impl Drop for TempDir {
     }
 }
 
-pub struct TestEmulator {
+pub(crate) struct TestEmulator {
     pub emulator: Emulator,
     /// `http://127.0.0.1:<port>`
     pub origin: String,
@@ -58,7 +58,7 @@ pub struct TestEmulator {
 
 /// Options for [`spawn_with`]; the key file is a copy of fixture key A unless `key_file` says
 /// otherwise (a copy, because rotation writes the new key to it).
-pub fn config_for(origin: &str, dir: &TempDir) -> EmulatorConfig {
+pub(crate) fn config_for(origin: &str, dir: &TempDir) -> EmulatorConfig {
     let key_file = dir.path().join("key.pem");
     std::fs::write(&key_file, KEY_A).expect("key copy");
     let mut config = EmulatorConfig::new(format!("{origin}/__clerk").parse().expect("url"));
@@ -67,16 +67,16 @@ pub fn config_for(origin: &str, dir: &TempDir) -> EmulatorConfig {
     config
 }
 
-pub async fn spawn() -> TestEmulator {
+pub(crate) async fn spawn() -> TestEmulator {
     spawn_with(|_| {}).await
 }
 
-pub async fn spawn_with(configure: impl FnOnce(&mut EmulatorConfig)) -> TestEmulator {
+pub(crate) async fn spawn_with(configure: impl FnOnce(&mut EmulatorConfig)) -> TestEmulator {
     spawn_app(configure, Router::new()).await
 }
 
 /// The emulator under `/__clerk` beside the given app routes, on one origin, as in the app.
-pub async fn spawn_app(
+pub(crate) async fn spawn_app(
     configure: impl FnOnce(&mut EmulatorConfig),
     app_routes: Router,
 ) -> TestEmulator {
@@ -103,17 +103,17 @@ pub async fn spawn_app(
 }
 
 impl TestEmulator {
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+    pub(crate) async fn get(&self, path: &str) -> (StatusCode, Value) {
         let response = self.http.get(self.url(path)).send().await.expect("GET");
         let status = response.status();
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
-    pub async fn send(&self, method: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    pub(crate) async fn send(&self, method: &str, path: &str, body: Value) -> (StatusCode, Value) {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let response = self
             .http
@@ -127,7 +127,7 @@ impl TestEmulator {
     }
 
     /// `GET {path}` on the Backend API with the secret key.
-    pub async fn backend(&self, path: &str) -> reqwest::Response {
+    pub(crate) async fn backend(&self, path: &str) -> reqwest::Response {
         self.http
             .get(self.url(path))
             .bearer_auth(SECRET_KEY)
@@ -138,7 +138,12 @@ impl TestEmulator {
 
     /// `{method} {path}` on the Backend API with the secret key and a JSON body (none when
     /// `body` is null); the status and the JSON answer.
-    pub async fn backend_send(&self, method: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    pub(crate) async fn backend_send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let mut request = self
             .http
@@ -153,13 +158,13 @@ impl TestEmulator {
     }
 
     /// A token from the control API.
-    pub async fn mint(&self, body: Value) -> Value {
+    pub(crate) async fn mint(&self, body: Value) -> Value {
         let (status, minted) = self.send("POST", "/_emulator/tokens", body).await;
         assert_eq!(status, StatusCode::OK, "{minted}");
         minted
     }
 
-    pub async fn jwks(&self) -> JwkSet {
+    pub(crate) async fn jwks(&self) -> JwkSet {
         self.http
             .get(self.url("/.well-known/jwks.json"))
             .send()
@@ -172,7 +177,7 @@ impl TestEmulator {
 
     /// Verifies like an independent verifier: the key from the JWKS served over HTTP,
     /// RS256 only, the issuer checked, expiry checked unless `check_exp` is false.
-    pub async fn verify(&self, jwt: &str, check_exp: bool) -> Result<Value, String> {
+    pub(crate) async fn verify(&self, jwt: &str, check_exp: bool) -> Result<Value, String> {
         let header = jsonwebtoken::decode_header(jwt).map_err(|e| e.to_string())?;
         let kid = header.kid.ok_or("no kid")?;
         let jwks = self.jwks().await;
@@ -191,12 +196,12 @@ impl TestEmulator {
 }
 
 /// The JOSE header as JSON, including fields jsonwebtoken's `Header` has no room for (`cat`).
-pub fn raw_header(jwt: &str) -> Value {
+pub(crate) fn raw_header(jwt: &str) -> Value {
     let first = jwt.split('.').next().expect("segment");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(first).expect("base64")).expect("json")
 }
 
-pub fn now_secs() -> i64 {
+pub(crate) fn now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock")
@@ -204,7 +209,7 @@ pub fn now_secs() -> i64 {
 }
 
 /// Values of every `Set-Cookie` header.
-pub fn set_cookies(headers: &HeaderMap) -> Vec<String> {
+pub(crate) fn set_cookies(headers: &HeaderMap) -> Vec<String> {
     headers
         .get_all("set-cookie")
         .iter()
@@ -214,7 +219,7 @@ pub fn set_cookies(headers: &HeaderMap) -> Vec<String> {
 }
 
 /// `name=value` of a cookie among `Set-Cookie` headers.
-pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     set_cookies(headers).iter().find_map(|c| {
         c.split(';')
             .next()
@@ -226,7 +231,7 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// Signs in as a browser running clerk-js would, with a sign-in token from the sign-in
 /// page's endpoint (the `ticket` strategy); returns the `__client` cookie value.
-pub async fn sign_in(test: &TestEmulator, user_id: &str) -> String {
+pub(crate) async fn sign_in(test: &TestEmulator, user_id: &str) -> String {
     let ticket: Value = test
         .http
         .post(test.url("/sign-in/ticket"))
@@ -259,13 +264,13 @@ pub async fn sign_in(test: &TestEmulator, user_id: &str) -> String {
 /// A receiver of webhooks: records every request and answers from a script of statuses
 /// (then 204).
 #[derive(Clone, Default)]
-pub struct Receiver {
+pub(crate) struct Receiver {
     pub received: Arc<Mutex<Vec<(HeaderMap, String)>>>,
     pub script: Arc<Mutex<Vec<StatusCode>>>,
 }
 
 impl Receiver {
-    pub async fn start(script: Vec<StatusCode>) -> (Self, url::Url) {
+    pub(crate) async fn start(script: Vec<StatusCode>) -> (Self, url::Url) {
         let receiver = Receiver {
             received: Arc::default(),
             script: Arc::new(Mutex::new(script)),
@@ -295,12 +300,12 @@ impl Receiver {
         (receiver, url.parse().expect("url"))
     }
 
-    pub fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         self.received.lock().expect("lock").len()
     }
 
     /// Waits until at least `n` requests arrived (or fails after `timeout`).
-    pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<(HeaderMap, String)> {
+    pub(crate) async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<(HeaderMap, String)> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let received = self.received.lock().expect("lock").clone();
@@ -317,13 +322,13 @@ impl Receiver {
     }
 }
 
-pub fn webhook(url: url::Url, secret: &str) -> WebhookTarget {
+pub(crate) fn webhook(url: url::Url, secret: &str) -> WebhookTarget {
     WebhookTarget {
         url,
         signing_secret: secret.to_owned(),
     }
 }
 
-pub fn json_of(text: &str) -> Value {
+pub(crate) fn json_of(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| json!({ "unparsable": text }))
 }
