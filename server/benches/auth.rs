@@ -22,7 +22,7 @@ use async_trait::async_trait;
 use axum::{body::Body, http::Request};
 use criterion::{Criterion, criterion_group, criterion_main};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use populatte::{ClerkId, RepositoryError, User, UserChange, UserId, UserRecord, UserRepository};
+use populatte::{ClerkId, RepositoryError, User, UserChange, UserRecord, UserRepository};
 use server::auth::{
     Authenticator,
     keys::KeyStore,
@@ -71,16 +71,7 @@ impl UserRepository for MemoryUsers {
         Ok(self.0.lock().unwrap().get(id).cloned())
     }
     async fn insert(&self, change: &UserChange) -> Result<Option<User>, RepositoryError> {
-        let user = User {
-            id: UserId::from_uuid(uuid::Uuid::new_v4()),
-            clerk_id: change.clerk_id.clone(),
-            email: change.profile.email.clone(),
-            first_name: change.profile.first_name.clone(),
-            last_name: change.profile.last_name.clone(),
-            image_url: change.profile.image_url.clone(),
-            created_at: OffsetDateTime::now_utc(),
-            updated_at: OffsetDateTime::now_utc(),
-        };
+        let user = support::new_user(change, OffsetDateTime::now_utc());
         let record = UserRecord {
             user: user.clone(),
             clerk_updated_at: Some(change.as_of),

@@ -22,7 +22,7 @@ use base64::{
     Engine,
     engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD},
 };
-use populatte::{ClerkId, RepositoryError, User, UserChange, UserId, UserRecord, UserRepository};
+use populatte::{ClerkId, RepositoryError, User, UserChange, UserRecord, UserRepository};
 use ring::{
     rand::SystemRandom,
     signature::{RSA_PKCS1_SHA256, RsaKeyPair},
@@ -42,16 +42,7 @@ impl UserRepository for ForgetfulUsers {
         Ok(None)
     }
     async fn insert(&self, change: &UserChange) -> Result<Option<User>, RepositoryError> {
-        Ok(Some(User {
-            id: UserId::from_uuid(uuid::Uuid::new_v4()),
-            clerk_id: change.clerk_id.clone(),
-            email: change.profile.email.clone(),
-            first_name: change.profile.first_name.clone(),
-            last_name: change.profile.last_name.clone(),
-            image_url: change.profile.image_url.clone(),
-            created_at: change.as_of,
-            updated_at: change.as_of,
-        }))
+        Ok(Some(support::new_user(change, change.as_of)))
     }
     async fn update(&self, _: &UserChange) -> Result<Option<User>, RepositoryError> {
         Ok(None)

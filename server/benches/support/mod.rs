@@ -4,7 +4,7 @@
 use std::{sync::Arc, time::Duration};
 
 use axum::{Router, middleware, routing::get};
-use populatte::UserRepository;
+use populatte::{User, UserChange, UserId, UserRepository};
 use server::{
     auth::{
         AuthLayerState, Authenticator, cache::UserCache, keys::KeyStore, layer::authenticate,
@@ -12,6 +12,7 @@ use server::{
     },
     routes::me::me,
 };
+use time::OffsetDateTime;
 
 /// The key that verifies the benches' tokens (signed with `test_key_a.pem`).
 pub(crate) const PUBLIC_KEY: &str = include_str!("../../tests/fixtures/test_key_a.pub.pem");
@@ -57,4 +58,18 @@ pub(crate) fn me_router(authenticator: Arc<Authenticator>) -> Router {
             },
             authenticate,
         ))
+}
+
+/// The local user a bench store makes for a first sign-in, created and updated `at`.
+pub(crate) fn new_user(change: &UserChange, at: OffsetDateTime) -> User {
+    User {
+        id: UserId::from_uuid(uuid::Uuid::new_v4()),
+        clerk_id: change.clerk_id.clone(),
+        email: change.profile.email.clone(),
+        first_name: change.profile.first_name.clone(),
+        last_name: change.profile.last_name.clone(),
+        image_url: change.profile.image_url.clone(),
+        created_at: at,
+        updated_at: at,
+    }
 }
