@@ -146,15 +146,15 @@ test("a clerk-js that arrives late: the page says it is waiting, then catches up
   });
   // The held script would keep the load event from firing: wait for the document only.
   await page.goto("/sign-in?redirect_url=/dashboard", { waitUntil: "domcontentloaded" });
-  await expect(page.locator("main")).toHaveAttribute("data-hydrated", "true", { timeout: 20_000 });
+  await expect(page.locator("main")).toHaveAttribute("data-hydrated", "true");
   // Past the usual wait (10 s), still no clerk-js: the page says so instead of giving up.
   const notice = page.getByTestId("clerk-status");
-  await expect(notice).toHaveText(/taking longer than usual/, { timeout: 20_000 });
+  await expect(notice).toHaveText(/taking longer than usual/, { timeout: 12_000 });
   await expect(page.locator(".cl-signIn-root")).toHaveCount(0);
 
   // clerk-js arrives: the notice goes, Clerk's form mounts, and signing in works.
   release();
-  await expect(notice).toHaveCount(0, { timeout: 15_000 });
+  await expect(notice).toHaveCount(0, { timeout: 14_000 });
   await signInWithClerkForm(page, ADA);
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByTestId("profile-email")).toHaveText(ADA.email);
