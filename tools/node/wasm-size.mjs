@@ -1,29 +1,14 @@
-// What the browser's wasm weighs, and where the bytes are: the sizes of a module raw, with
-// gzip -9 and with brotli 11, and (when the module keeps its name section) its function
-// bodies grouped by crate and the largest functions. No dependencies beyond Node itself.
+// Where the bytes of the browser's wasm are: from a copy of the module that keeps its name
+// section, its function bodies grouped by crate and the largest functions. Given the shipped
+// module too, it first checks that the copy has the same code and data, so the report is of
+// what ships. No dependencies beyond Node itself.
 //
-//   node tools/node/wasm-size.mjs sizes FILE...
-//   node tools/node/wasm-size.mjs breakdown FILE [TOP]
+//   node tools/node/wasm-size.mjs breakdown NAMED_FILE [TOP] [SHIPPED_FILE]
 //
 // scripts/wasm-size builds the module and calls this; docs/build.md records what it printed.
 
 import { readFileSync } from "node:fs";
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
-
-/** Raw, gzip -9 and brotli 11 (the quality `--precompress` uses) sizes of `bytes`. */
-export function compressedSizes(bytes) {
-  return {
-    raw: bytes.length,
-    gzip: gzipSync(bytes, { level: 9 }).length,
-    brotli: brotliCompressSync(bytes, {
-      params: {
-        [constants.BROTLI_PARAM_QUALITY]: 11,
-        [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
-      },
-    }).length,
-  };
-}
 
 function readLeb(bytes, offset) {
   let value = 0;
@@ -193,7 +178,7 @@ export function breakdown(bytes, top = 25) {
     const name = module.names.get(module.importedFunctions + i) ?? `(function ${i})`;
     const crate = crateOf(name);
     byCrate.set(crate, (byCrate.get(crate) ?? 0) + size);
-    return { size, name: readableName(name), crate };
+    return { size, name: readableName(name) };
   });
   const code = module.bodies.reduce((sum, size) => sum + size, 0);
   return {
@@ -205,15 +190,29 @@ export function breakdown(bytes, top = 25) {
   };
 }
 
+/**
+ * Throws unless `named` has the same function bodies and data as `shipped`: a copy that only
+ * adds a name section. Names are in a custom section, so the code itself must be identical.
+ */
+export function checkSameCode(named, shipped) {
+  const a = parseModule(named);
+  const b = parseModule(shipped);
+  const same =
+    a.importedFunctions === b.importedFunctions &&
+    a.data === b.data &&
+    a.bodies.length === b.bodies.length &&
+    a.bodies.every((size, i) => size === b.bodies[i]);
+  if (!same) {
+    throw new Error("the named copy's code or data differs from the shipped module's: it was not built from the same input with the same wasm-opt flags");
+  }
+}
+
 function main([command, ...args]) {
-  if (command === "sizes" && args.length > 0) {
-    for (const file of args) {
-      const { raw, gzip, brotli } = compressedSizes(readFileSync(file));
-      console.log(`${file}: raw ${raw}, gzip -9 ${gzip}, brotli 11 ${brotli}`);
-    }
-  } else if (command === "breakdown" && args.length >= 1) {
+  if (command === "breakdown" && args.length >= 1 && args.length <= 3) {
     const top = Number(args[1] ?? 25);
-    const report = breakdown(readFileSync(args[0]), top);
+    const named = readFileSync(args[0]);
+    if (args[2]) checkSameCode(named, readFileSync(args[2]));
+    const report = breakdown(named, top);
     console.log(
       `code ${report.code} bytes in ${report.functions} functions; data segments ${report.data} bytes`,
     );
@@ -226,7 +225,7 @@ function main([command, ...args]) {
       console.log(`${String(size).padStart(9)}  ${name.length > 150 ? `${name.slice(0, 150)}…` : name}`);
     }
   } else {
-    console.error("usage: wasm-size.mjs sizes FILE... | breakdown FILE [TOP]");
+    console.error("usage: wasm-size.mjs breakdown NAMED_FILE [TOP] [SHIPPED_FILE]");
     process.exit(2);
   }
 }

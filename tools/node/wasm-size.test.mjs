@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { breakdown, compressedSizes, crateOf, parseModule, readableName } from "./wasm-size.mjs";
+import { breakdown, checkSameCode, crateOf, parseModule, readableName } from "./wasm-size.mjs";
 
 const leb = (n) => {
   const out = [];
@@ -106,9 +106,11 @@ test("names lose their hash suffix and crate disambiguators only", () => {
   assert.equal(readableName("app::hash::h01"), "app::hash::h01");
 });
 
-test("compressed sizes are real compressions, smaller for repetitive input", () => {
-  const sizes = compressedSizes(Buffer.alloc(10_000, 0x61));
-  assert.equal(sizes.raw, 10_000);
-  assert.ok(sizes.gzip > 0 && sizes.gzip < 200, `gzip ${sizes.gzip}`);
-  assert.ok(sizes.brotli > 0 && sizes.brotli < sizes.gzip, `brotli ${sizes.brotli}`);
+test("a named copy of the shipped module passes the check; a different build does not", () => {
+  const names = ["imported", "app::main", "core::fmt::write"];
+  const shipped = module({ bodies: [3, 10], names, data: 5, withNames: false });
+  checkSameCode(module({ bodies: [3, 10], names, data: 5 }), shipped);
+  assert.throws(() => checkSameCode(module({ bodies: [3, 11], names, data: 5 }), shipped), /differs/);
+  assert.throws(() => checkSameCode(module({ bodies: [3, 10], names, data: 6 }), shipped), /differs/);
+  assert.throws(() => checkSameCode(module({ bodies: [3], names, data: 5 }), shipped), /differs/);
 });
