@@ -4,8 +4,9 @@
 //! anything, with a message that names the variable. `.env.example` documents each one.
 
 mod clerk;
+mod site;
 
-use std::{path::PathBuf, str::FromStr, time::Duration};
+use std::{str::FromStr, time::Duration};
 
 use leptos::config::LeptosOptions;
 use sqlx::postgres::PgConnectOptions;
@@ -124,6 +125,7 @@ pub struct Config {
     /// Real Clerk or the offline emulator, decided (and checked) once here.
     pub(crate) clerk_mode: ClerkMode,
     /// The emulator's settings; used only in emulator mode.
+    #[cfg(feature = "emulator")]
     pub(crate) emulator: EmulatorSettings,
 }
 
@@ -174,7 +176,7 @@ impl Config {
     }
 
     pub fn load(source: &impl Source) -> Result<Self, ConfigError> {
-        let leptos = leptos_options(source)?;
+        let leptos = site::leptos_options(source)?;
         let clerk = ClerkConfig::load(source)?;
         let clerk_mode = clerk.mode(
             matches!(leptos.env, leptos::config::Env::PROD),
@@ -201,6 +203,7 @@ impl Config {
             log_format: log_format(source)?,
             clerk,
             clerk_mode,
+            #[cfg(feature = "emulator")]
             emulator: emulator_settings(source)?,
         })
     }
@@ -236,52 +239,23 @@ fn database(source: &impl Source) -> Result<DatabaseConfig, ConfigError> {
     })
 }
 
-fn leptos_options(source: &impl Source) -> Result<LeptosOptions, ConfigError> {
-    // leptos_config reads these itself; check them first so that an error names the variable.
-    if let Some(addr) = source.get("LEPTOS_SITE_ADDR") {
-        addr.parse::<std::net::SocketAddr>().map_err(|_| {
-            ConfigError::new(
-                "LEPTOS_SITE_ADDR",
-                "must be an address and port such as 127.0.0.1:3000",
-            )
-        })?;
-    }
-    if let Some(env) = source.get("LEPTOS_ENV")
-        && !matches!(
-            env.to_ascii_lowercase().as_str(),
-            "dev" | "development" | "prod" | "production"
-        )
-    {
-        return Err(ConfigError::new(
-            "LEPTOS_ENV",
-            "must be DEV or PROD (development or production)",
-        ));
-    }
-    let mut options = leptos::config::get_configuration(None)
-        .map_err(|e| ConfigError::new("LEPTOS_*", e.to_string()))?
-        .leptos_options;
-    if options.output_name.is_empty() {
-        // Running the binary without cargo-leptos (tests, a plain `cargo run`).
-        options.output_name = "populatte".into();
-    }
-    Ok(options)
-}
-
 /// The emulator's own settings (`CLERK_EMULATOR_*`), used only when it runs.
+#[cfg(feature = "emulator")]
 #[derive(Debug, Clone)]
 pub(crate) struct EmulatorSettings {
-    pub(crate) key_file: Option<PathBuf>,
-    pub(crate) state_file: Option<PathBuf>,
+    pub(crate) key_file: Option<std::path::PathBuf>,
+    pub(crate) state_file: Option<std::path::PathBuf>,
     pub(crate) token_lifetime: Duration,
     pub(crate) omit_custom_claims: bool,
 }
 
+#[cfg(feature = "emulator")]
 fn emulator_settings(source: &impl Source) -> Result<EmulatorSettings, ConfigError> {
     // Kept under target/ (git-ignored): the key survives restarts, so tokens and cookies do.
     let path = |variable: &str, default: &str| match source.get(variable).as_deref() {
         Some("none") => None,
-        Some(path) => Some(PathBuf::from(path)),
-        None => Some(PathBuf::from(default)),
+        Some(path) => Some(std::path::PathBuf::from(path)),
+        None => Some(std::path::PathBuf::from(default)),
     };
     let omit_custom_claims = match source.get("CLERK_EMULATOR_OMIT_CLAIMS").as_deref() {
         None | Some("false" | "0") => false,

@@ -42,7 +42,7 @@ use crate::{
     routes::{health, me, projects},
     security::{PagePolicy, security_headers},
     state::AppState,
-    webhooks::{self, notify::spawn_listener},
+    webhooks::{self, notify::spawn_listener, signature::SignatureVerifier},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -139,9 +139,9 @@ impl Application {
         let webhooks = clerk
             .webhook_secret
             .map(|secret| {
-                svix::webhooks::Webhook::new(secret.expose())
+                SignatureVerifier::new(secret.expose())
                     .map(Arc::new)
-                    .map_err(|e| ConfigError::new("CLERK_WEBHOOK_SIGNING_SECRET", e.to_string()))
+                    .map_err(|p| ConfigError::new("CLERK_WEBHOOK_SIGNING_SECRET", p))
             })
             .transpose()
             .map_err(ClerkSetupError::from)?;
@@ -163,7 +163,7 @@ impl Application {
             clerk_script: clerk.script,
             projects: Arc::new(PgProjects::new(pool.clone())),
         };
-        let emulator = clerk.emulator.map(|emulator| emulator.router());
+        let emulator = clerk.emulator;
         let auth = state.auth.clone();
         Ok(Self {
             listener,

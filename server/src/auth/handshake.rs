@@ -41,7 +41,9 @@ pub(crate) const MAX_HANDSHAKES: u32 = 3;
 /// Where the Frontend API is, for the handshake redirect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum FrontendApi {
-    /// Proxy mode: a path on the app's own origin (`/__clerk`), resolved per request.
+    /// Proxy mode: a path on the app's own origin (`/__clerk`), resolved per request. Only
+    /// the emulator runs in it so far; a build without the emulator never makes one.
+    #[cfg_attr(not(feature = "emulator"), allow(dead_code))]
     Proxy(String),
     /// Clerk's host (from the publishable key), e.g. `https://clerk.example.com`.
     Url(Url),

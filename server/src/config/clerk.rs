@@ -95,7 +95,9 @@ pub(crate) enum EmulatorSwitch {
 pub(crate) enum ClerkMode {
     /// A real Clerk instance, with its keys checked complete.
     Clerk(ClerkKeys),
-    /// The offline emulator, mounted under `/__clerk`. Development and tests only.
+    /// The offline emulator, mounted under `/__clerk`. Development and tests only: a build
+    /// without the `emulator` feature (the release bundle) has no such mode.
+    #[cfg(feature = "emulator")]
     Emulator,
 }
 
@@ -218,10 +220,32 @@ impl ClerkConfig {
 
     /// Decides between real Clerk and the emulator, refusing every unsafe or incomplete mix.
     ///
+    /// `production` is true with `LEPTOS_ENV=PROD`; `release` for an optimised build. With real
+    /// Clerk in production (or a `pk_live_` key, which is production to Clerk), the
+    /// authorized parties must be listed: without them `azp` is not checked, and a session
+    /// token minted for another origin of the same Clerk instance would be accepted.
+    pub(crate) fn mode(&self, production: bool, release: bool) -> Result<ClerkMode, ConfigError> {
+        let mode = self.source_of_tokens(production, release)?;
+        if let ClerkMode::Clerk(keys) = &mode
+            && (production || keys.publishable_key.is_live())
+            && self.authorized_parties.is_empty()
+        {
+            return Err(ConfigError::new(
+                "CLERK_AUTHORIZED_PARTIES",
+                "is required in production (LEPTOS_ENV=PROD or a pk_live_ key): list the \
+                 origins your pages are served from, comma-separated (e.g. \
+                 https://app.example.com), so that a session token minted for another origin \
+                 of the same Clerk instance is refused",
+            ));
+        }
+        Ok(mode)
+    }
+
     /// `release` is true for an optimised build: such a binary is what gets deployed, so a
     /// missing secret mount must stop it rather than quietly mount the emulator (with which
     /// anyone signs in as anyone). There the emulator runs only when `CLERK_EMULATOR=on`.
-    pub(crate) fn mode(&self, production: bool, release: bool) -> Result<ClerkMode, ConfigError> {
+    #[cfg(feature = "emulator")]
+    fn source_of_tokens(&self, production: bool, release: bool) -> Result<ClerkMode, ConfigError> {
         match (self.is_configured(), self.emulator) {
             (true, EmulatorSwitch::On) => Err(ConfigError::new(
                 "CLERK_EMULATOR",
@@ -247,6 +271,32 @@ impl ClerkConfig {
             )),
             (false, _) => Ok(ClerkMode::Emulator),
         }
+    }
+
+    /// A build without the emulator (the release bundle) has real Clerk or nothing:
+    /// `CLERK_EMULATOR` cannot mount what the binary does not contain.
+    #[cfg(not(feature = "emulator"))]
+    fn source_of_tokens(
+        &self,
+        _production: bool,
+        _release: bool,
+    ) -> Result<ClerkMode, ConfigError> {
+        if self.is_configured() {
+            return self.keys().map(ClerkMode::Clerk);
+        }
+        let asked = if self.emulator == EmulatorSwitch::On {
+            " (CLERK_EMULATOR=on cannot change that)"
+        } else {
+            ""
+        };
+        Err(ConfigError::new(
+            "CLERK_PUBLISHABLE_KEY",
+            format!(
+                "no Clerk keys are configured, and this build has no offline Clerk emulator: it \
+                 was built without the `emulator` feature{asked}; set CLERK_PUBLISHABLE_KEY and \
+                 CLERK_SECRET_KEY (or CLERK_JWT_KEY)"
+            ),
+        ))
     }
 
     fn keys(&self) -> Result<ClerkKeys, ConfigError> {
@@ -475,16 +525,21 @@ mod mode_tests {
     );
     const SK: (&str, &str) = ("CLERK_SECRET_KEY", "sk_test_abc");
 
+    const LIVE: (&str, &str) = ("CLERK_PUBLISHABLE_KEY", "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k");
+    const PARTIES: (&str, &str) = ("CLERK_AUTHORIZED_PARTIES", "https://app.example.com");
+
     /// The mode without its keys.
     #[derive(Debug, PartialEq)]
     enum Mode {
         Clerk,
+        #[cfg(feature = "emulator")]
         Emulator,
     }
 
     fn kind(mode: ClerkMode) -> Mode {
         match mode {
             ClerkMode::Clerk(_) => Mode::Clerk,
+            #[cfg(feature = "emulator")]
             ClerkMode::Emulator => Mode::Emulator,
         }
     }
@@ -505,6 +560,7 @@ mod mode_tests {
             .map_err(|e| e.variable)
     }
 
+    #[cfg(feature = "emulator")]
     #[test]
     fn a_release_build_without_keys_refuses_to_start_instead_of_mounting_the_emulator() {
         assert_eq!(release_mode(&[]), Err("CLERK_SECRET_KEY"));
@@ -514,6 +570,7 @@ mod mode_tests {
         );
     }
 
+    #[cfg(feature = "emulator")]
     #[test]
     fn a_release_build_mounts_the_emulator_only_when_asked_explicitly() {
         assert_eq!(
@@ -523,12 +580,14 @@ mod mode_tests {
         assert_eq!(release_mode(&[PK, SK]), Ok(Mode::Clerk));
     }
 
+    #[cfg(feature = "emulator")]
     #[test]
     fn no_keys_in_development_means_the_emulator() {
         assert_eq!(mode(&[], false), Ok(Mode::Emulator));
         assert_eq!(mode(&[("CLERK_EMULATOR", "on")], false), Ok(Mode::Emulator));
     }
 
+    #[cfg(feature = "emulator")]
     #[test]
     fn the_emulator_refuses_production() {
         assert_eq!(mode(&[], true), Err("CLERK_SECRET_KEY"));
@@ -538,6 +597,7 @@ mod mode_tests {
         );
     }
 
+    #[cfg(feature = "emulator")]
     #[test]
     fn the_emulator_refuses_to_run_beside_real_keys() {
         assert_eq!(
@@ -548,12 +608,50 @@ mod mode_tests {
 
     #[test]
     fn keys_mean_clerk_and_must_be_complete() {
-        assert_eq!(mode(&[PK, SK], true), Ok(Mode::Clerk));
+        assert_eq!(mode(&[PK, SK, PARTIES], true), Ok(Mode::Clerk));
         assert_eq!(mode(&[SK], false), Err("CLERK_PUBLISHABLE_KEY"));
         assert_eq!(mode(&[PK], false), Err("CLERK_SECRET_KEY"));
+    }
+
+    #[cfg(feature = "emulator")]
+    #[test]
+    fn the_emulator_switched_off_without_keys_is_named() {
         assert_eq!(
             mode(&[("CLERK_EMULATOR", "off")], false),
             Err("CLERK_EMULATOR")
+        );
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_authorized_parties() {
+        assert_eq!(mode(&[PK, SK], true), Err("CLERK_AUTHORIZED_PARTIES"));
+        assert_eq!(mode(&[PK, SK, PARTIES], true), Ok(Mode::Clerk));
+    }
+
+    #[test]
+    fn a_live_key_is_production_and_needs_authorized_parties() {
+        assert_eq!(mode(&[LIVE, SK], false), Err("CLERK_AUTHORIZED_PARTIES"));
+        assert_eq!(release_mode(&[LIVE, SK]), Err("CLERK_AUTHORIZED_PARTIES"));
+        assert_eq!(mode(&[LIVE, SK, PARTIES], false), Ok(Mode::Clerk));
+    }
+
+    #[test]
+    fn a_development_instance_outside_production_may_leave_azp_unchecked() {
+        assert_eq!(mode(&[PK, SK], false), Ok(Mode::Clerk));
+        assert_eq!(release_mode(&[PK, SK]), Ok(Mode::Clerk));
+    }
+
+    #[cfg(not(feature = "emulator"))]
+    #[test]
+    fn without_the_emulator_built_in_no_setting_mounts_it() {
+        assert_eq!(mode(&[], false), Err("CLERK_PUBLISHABLE_KEY"));
+        assert_eq!(
+            mode(&[("CLERK_EMULATOR", "on")], false),
+            Err("CLERK_PUBLISHABLE_KEY")
+        );
+        assert_eq!(
+            mode(&[PK, SK, ("CLERK_EMULATOR", "on")], false),
+            Ok(Mode::Clerk)
         );
     }
 

@@ -19,11 +19,11 @@ use populatte::{
     SyncUser, UserChange,
 };
 use serde::Serialize;
-use svix::webhooks::Webhook;
 
 use super::{
     event::{UserEvent, parse},
     notify::CHANNEL,
+    signature::{SignatureVerifier, delivery_id},
 };
 use crate::{
     db::{repository_error, users::PgUsersInTx},
@@ -31,7 +31,7 @@ use crate::{
 };
 
 /// The Svix verifier, built once from `CLERK_WEBHOOK_SIGNING_SECRET`.
-pub(crate) type WebhookVerifier = Arc<Webhook>;
+pub(crate) type WebhookVerifier = Arc<SignatureVerifier>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -77,9 +77,7 @@ pub(crate) async fn clerk_webhook(
         }
         .into_response();
     }
-    let svix_id = headers
-        .get("svix-id")
-        .or_else(|| headers.get("webhook-id"))
+    let svix_id = delivery_id(&headers)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();

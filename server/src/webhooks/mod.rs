@@ -5,5 +5,6 @@ pub(crate) mod event;
 pub(crate) mod handler;
 pub mod notify;
 pub mod purge;
+pub(crate) mod signature;
 
 pub(crate) use handler::clerk_webhook;

@@ -13,7 +13,7 @@ use server::{config::Config, startup::Application};
 
 use crate::tokens::now;
 use sqlx::PgPool;
-use svix::webhooks::Webhook;
+use standardwebhooks::Webhook;
 use tokio::{
     io::{AsyncBufReadExt, BufReader},
     process::{Child, Command},
@@ -143,7 +143,7 @@ impl ServerProcess {
     /// Starts the binary with `env` (and nothing of this process's environment that
     /// configures the server) and waits until it listens or exits.
     pub(crate) async fn start(env: &[(&str, &str)]) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_populatte"));
         for (name, _) in std::env::vars() {
             if name.starts_with("DATABASE_")
                 || name.starts_with("CLERK_")

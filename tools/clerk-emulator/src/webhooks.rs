@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::{Value, json};
-use svix::webhooks::Webhook;
+use standardwebhooks::Webhook;
 use tokio::sync::mpsc;
 use url::Url;
 

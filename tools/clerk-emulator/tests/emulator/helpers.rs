@@ -332,3 +332,20 @@ pub(crate) fn webhook(url: url::Url, secret: &str) -> WebhookTarget {
 pub(crate) fn json_of(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| json!({ "unparsable": text }))
 }
+
+/// Checks a delivery's Svix signature as a receiver does: Clerk's `svix-*` headers under
+/// their Standard Webhooks names, then the Standard Webhooks check (five-minute tolerance).
+pub(crate) fn verify_svix(secret: &str, body: &str, headers: &HeaderMap) -> Result<(), String> {
+    let mut standard = HeaderMap::new();
+    for (svix, name) in [
+        ("svix-id", "webhook-id"),
+        ("svix-timestamp", "webhook-timestamp"),
+        ("svix-signature", "webhook-signature"),
+    ] {
+        let value = headers.get(svix).ok_or(format!("no {svix} header"))?;
+        standard.insert(name, value.clone());
+    }
+    standardwebhooks::Webhook::new(secret)
+        .and_then(|webhook| webhook.verify(body.as_bytes(), &standard))
+        .map_err(|e| e.to_string())
+}
