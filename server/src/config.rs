@@ -4,6 +4,7 @@
 //! anything, with a message that names the variable. `.env.example` documents each one.
 
 mod clerk;
+mod serving;
 mod site;
 
 use std::{str::FromStr, time::Duration};
@@ -12,6 +13,7 @@ use leptos::config::LeptosOptions;
 use sqlx::postgres::PgConnectOptions;
 
 pub(crate) use clerk::{ClerkConfig, ClerkKeys, ClerkMode, PublishableKey, TokenKeys};
+pub(crate) use serving::ServingConfig;
 
 /// A configuration value that was missing or malformed.
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +121,8 @@ pub struct Config {
     pub leptos: LeptosOptions,
     pub(crate) database: DatabaseConfig,
     pub(crate) http: HttpConfig,
+    /// The HTTP server's own limits and the proxies in front of it.
+    pub(crate) serving: ServingConfig,
     pub(crate) caches: CacheConfig,
     pub log_format: LogFormat,
     pub(crate) clerk: ClerkConfig,
@@ -199,6 +203,7 @@ impl Config {
                     1024..=64 * 1024 * 1024,
                 )?,
             },
+            serving: ServingConfig::load(source)?,
             caches: CacheConfig::load(source)?,
             log_format: log_format(source)?,
             clerk,

@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod delivery;
 mod error;
+mod http;
 mod retry;
 pub mod routes;
 mod security;

@@ -1,6 +1,6 @@
 //! Security headers: a Content-Security-Policy on every page, and the headers every answer
 //! carries (`X-Content-Type-Options`, `Referrer-Policy`, `frame-ancestors`, and HSTS when the
-//! site is served over https).
+//! browser used https, as a trusted proxy reports it).
 //!
 //! The page policy allows scripts from exactly two places: the app's own origin and Clerk's
 //! Frontend API host (the host in the publishable key, where clerk-js and its API live; in
@@ -17,7 +17,7 @@ use axum::{
 };
 use url::Url;
 
-use crate::auth::layer::request_scheme;
+use crate::http::BrowserOrigin;
 
 /// The Content-Security-Policy of server-rendered pages, fixed at start-up but for the nonce.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,7 +127,7 @@ const HSTS: &str = "max-age=63072000";
 /// The headers every answer carries. Pages get their full policy from [`PagePolicy::apply`];
 /// any other answer without one gets a policy that allows nothing and no framing.
 pub(crate) async fn security_headers(request: Request, next: Next) -> Response {
-    let https = request_scheme(request.headers()) == "https";
+    let https = BrowserOrigin::of(&request).is_https();
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     set_default(

@@ -35,10 +35,11 @@ use crate::{
         backend::ClerkBackend,
         setup::{ClerkSetup, ClerkSetupError, EMULATOR_PREFIX},
     },
-    config::{Config, ConfigError, HttpConfig},
+    config::{Config, ConfigError, HttpConfig, ServingConfig},
     db::{self, MigrationError, Readiness, projects::PgProjects, users::PgUsers},
     delivery,
     error::{api_not_found, json_errors},
+    http::{BrowserOrigin, resolve_origin, serve::serve},
     routes::{health, me, projects},
     security::{PagePolicy, security_headers},
     state::AppState,
@@ -64,6 +65,7 @@ pub enum StartupError {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    serving: ServingConfig,
     pool: PgPool,
     auth: AuthLayerState,
     /// The LISTEN/NOTIFY task; stopped with the server.
@@ -167,7 +169,8 @@ impl Application {
         let auth = state.auth.clone();
         Ok(Self {
             listener,
-            router: router(state, &config.http, emulator),
+            router: router(state, &config.http, &config.serving, emulator),
+            serving: config.serving.clone(),
             pool,
             auth,
             notify_task,
@@ -197,6 +200,7 @@ impl Application {
         let Self {
             listener,
             router,
+            serving,
             pool,
             pending_migrations,
             notify_task,
@@ -220,11 +224,10 @@ impl Application {
         });
         let addr = listener.local_addr()?;
         tracing::info!(%addr, "listening on http://{addr}");
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                drop(stop_rx.await);
-            })
-            .await?;
+        serve(listener, router, &serving, async move {
+            drop(stop_rx.await);
+        })
+        .await;
         notify_task.abort();
         purge_task.abort();
         pool.close().await;
@@ -236,17 +239,27 @@ impl Application {
     }
 }
 
-pub(crate) fn router(state: AppState, http: &HttpConfig, emulator: Option<Router>) -> Router {
+pub(crate) fn router(
+    state: AppState,
+    http: &HttpConfig,
+    serving: &ServingConfig,
+    emulator: Option<Router>,
+) -> Router {
     let routes = generate_route_list(App);
     let leptos = state.leptos.clone();
     let pkg_path = format!("/{}", leptos.site_pkg_dir.trim_matches('/'));
     let pkg = delivery::pkg_service(&leptos);
     let clerk_script = state.clerk_script.clone();
     let page_shell = move |options| shell(options, clerk_script.clone());
-    // Outermost first: a request id, a span carrying it (so every log line of the request
-    // has it), the cache policy and compression of what answers, then the size and time limits.
+    // Outermost first: a request id, the origin and client it came from, a span carrying
+    // both (so every log line of the request has them), the cache policy and compression of
+    // what answers, then the size and time limits.
     let layers = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(serving.trusted_proxies.clone()),
+            resolve_origin,
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -323,9 +336,14 @@ fn request_span<B>(request: &Request<B>) -> tracing::Span {
         .get::<RequestId>()
         .and_then(|id| id.header_value().to_str().ok())
         .unwrap_or("-");
+    let client = request
+        .extensions()
+        .get::<BrowserOrigin>()
+        .and_then(BrowserOrigin::client);
     tracing::info_span!(
         "request",
         request_id,
+        client = client.map(tracing::field::display),
         method = %request.method(),
         path = %request.uri().path(),
     )

@@ -23,7 +23,7 @@ use axum::{
 };
 use url::Url;
 
-use super::layer::request_scheme;
+use crate::http::BrowserOrigin;
 
 /// The query parameter the Frontend API returns the payload in.
 pub(crate) const HANDSHAKE_PARAM: &str = "__clerk_handshake";
@@ -131,17 +131,24 @@ impl Handshake {
     }
 
     /// The 307 to the Frontend API, counting this handshake (see [`Start`]).
-    pub(crate) fn start(&self, headers: &HeaderMap, uri: &Uri, reason: HandshakeReason) -> Start {
+    pub(crate) fn start(
+        &self,
+        headers: &HeaderMap,
+        origin: &BrowserOrigin,
+        uri: &Uri,
+        reason: HandshakeReason,
+    ) -> Start {
         if redirect_count(headers) >= MAX_HANDSHAKES {
             return Start::LimitReached;
         }
-        self.redirect(headers, uri, reason)
+        self.redirect(headers, origin, uri, reason)
             .map_or(Start::Impossible, Start::Redirect)
     }
 
     fn redirect(
         &self,
         headers: &HeaderMap,
+        origin: &BrowserOrigin,
         uri: &Uri,
         reason: HandshakeReason,
     ) -> Option<Response> {
@@ -150,7 +157,7 @@ impl Handshake {
             true => Some(self.dev_browser_token(headers)?),
             false => None,
         };
-        let here = own_url(headers, uri)?;
+        let here = own_url(origin, uri)?;
         let mut target = match &self.frontend_api {
             FrontendApi::Proxy(path) => here.join(&format!("{path}/v1/client/handshake")).ok()?,
             FrontendApi::Url(base) => base.join("v1/client/handshake").ok()?,
@@ -232,11 +239,10 @@ fn redirect_home() -> Response {
     response
 }
 
-/// The absolute URL the browser asked for (scheme from `X-Forwarded-Proto`, host from `Host`).
-fn own_url(headers: &HeaderMap, uri: &Uri) -> Option<Url> {
-    let host = headers.get(header::HOST)?.to_str().ok()?;
-    let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    Url::parse(&format!("{}://{host}{path}", request_scheme(headers))).ok()
+/// The absolute URL the browser asked for: scheme and host as the browser used them (behind
+/// a trusted proxy, what it reports; else `http` and `Host` or HTTP/2's `:authority`).
+fn own_url(origin: &BrowserOrigin, uri: &Uri) -> Option<Url> {
+    origin.url(uri)
 }
 
 fn without_handshake_params(uri: &Uri) -> String {
@@ -308,7 +314,9 @@ mod tests {
     fn started(handshake: &Handshake, cookie: &str) -> Start {
         let headers = headers(&[("host", "app.test"), ("cookie", cookie)]);
         let uri: Uri = "/dashboard".parse().unwrap();
-        handshake.start(&headers, &uri, HandshakeReason::TokenOutdated)
+        let origin =
+            BrowserOrigin::resolve(&headers, &uri, None, &crate::http::TrustedProxies::none());
+        handshake.start(&headers, &origin, &uri, HandshakeReason::TokenOutdated)
     }
 
     fn location_of(start: Start) -> String {

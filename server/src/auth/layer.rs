@@ -24,6 +24,8 @@ use axum::{
 };
 use url::Url;
 
+use crate::http::BrowserOrigin;
+
 use super::{
     failure::{AuthFailure, Rejection},
     handshake::{self, Handshake, HandshakeReason, Start},
@@ -89,7 +91,11 @@ pub async fn authenticate(
     };
     if found.source == TokenSource::Cookie
         && !request.method().is_safe()
-        && !origin_allowed(request.headers(), &state.allowed_origins)
+        && !origin_allowed(
+            request.headers(),
+            BrowserOrigin::of(&request).origin().as_deref(),
+            &state.allowed_origins,
+        )
     {
         tracing::warn!("cookie-authenticated write from a foreign or unknown origin refused");
         return ApiError::forbidden(
@@ -148,7 +154,8 @@ async fn handshake_or_signed_out(
     next: Next,
     reason: HandshakeReason,
 ) -> Response {
-    match handshake.start(request.headers(), request.uri(), reason) {
+    let origin = BrowserOrigin::of(&request);
+    match handshake.start(request.headers(), &origin, request.uri(), reason) {
         Start::Redirect(redirect) => redirect,
         Start::LimitReached => {
             tracing::warn!(
@@ -192,10 +199,10 @@ fn now() -> i64 {
 ///   some redirects) is refused outright, never rescued by a `Referer`.
 /// - `Sec-Fetch-Site`, when the browser sends it, must say `same-origin` for an unlisted
 ///   origin: it cannot be forged by page script and also covers what `Origin` hides.
-/// - The site's own scheme is `X-Forwarded-Proto` when a proxy set it, else `http` (this
-///   server speaks plain HTTP; TLS ends in front of it). So `https://host` writing to a
-///   plain-HTTP `host` is a foreign origin.
-pub(crate) fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
+/// - `own` is the site's origin as the browser addressed it ([`BrowserOrigin`]: the scheme a
+///   trusted proxy reports, else `http`; `Host` or HTTP/2's `:authority`). So
+///   `https://host` writing to a plain-HTTP `host` is a foreign origin.
+pub(crate) fn origin_allowed(headers: &HeaderMap, own: Option<&str>, allowed: &[String]) -> bool {
     let origin = match headers.get(header::ORIGIN).map(|v| v.to_str()) {
         Some(Ok("null") | Err(_)) => return false,
         Some(Ok(origin)) => normalised_origin(origin),
@@ -215,26 +222,7 @@ pub(crate) fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
     {
         return false;
     }
-    own_origin(headers).is_some_and(|own| own == origin)
-}
-
-/// The origin the request was sent to, as a browser on this site would write it.
-fn own_origin(headers: &HeaderMap) -> Option<String> {
-    let host = headers.get(header::HOST)?.to_str().ok()?;
-    normalised_origin(&format!("{}://{host}", request_scheme(headers)))
-}
-
-/// `https` when a proxy in front says so, else `http`.
-pub(crate) fn request_scheme(headers: &HeaderMap) -> &'static str {
-    let forwarded = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(str::trim);
-    match forwarded {
-        Some(proto) if proto.eq_ignore_ascii_case("https") => "https",
-        _ => "http",
-    }
+    own == Some(origin.as_str())
 }
 
 /// Scheme, host and port, lower-cased, default port dropped: `None` for anything else.
@@ -248,9 +236,24 @@ fn normalised_origin(raw: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use axum::http::HeaderValue;
+    use axum::http::{HeaderValue, Uri};
 
     use super::*;
+    use crate::http::TrustedProxies;
+
+    /// As the layer asks it, for a request from a trusted proxy (so `X-Forwarded-Proto`
+    /// counts; which peers are believed is `crate::http::origin`'s to test).
+    fn allowed(h: &HeaderMap, list: &[String]) -> bool {
+        let proxies = TrustedProxies::parse("10.0.0.1").unwrap();
+        let own = BrowserOrigin::resolve(
+            h,
+            &Uri::from_static("/"),
+            Some("10.0.0.1".parse().unwrap()),
+            &proxies,
+        )
+        .origin();
+        origin_allowed(h, own.as_deref(), list)
+    }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
@@ -266,13 +269,13 @@ mod tests {
             ("host", "127.0.0.1:3000"),
             ("origin", "http://127.0.0.1:3000"),
         ]);
-        assert!(origin_allowed(&h, &[]));
+        assert!(allowed(&h, &[]));
         let h = headers(&[
             ("host", "app.example.com"),
             ("origin", "https://app.example.com"),
             ("x-forwarded-proto", "https"),
         ]);
-        assert!(origin_allowed(&h, &[]));
+        assert!(allowed(&h, &[]));
     }
 
     #[test]
@@ -281,13 +284,13 @@ mod tests {
             ("host", "127.0.0.1:3000"),
             ("origin", "https://evil.example"),
         ]);
-        assert!(!origin_allowed(&h, &[]));
-        assert!(origin_allowed(&h, &["https://evil.example".into()]));
+        assert!(!allowed(&h, &[]));
+        assert!(allowed(&h, &["https://evil.example".into()]));
         let h = headers(&[
             ("host", "127.0.0.1:3000"),
             ("origin", "http://127.0.0.1:4000"),
         ]);
-        assert!(!origin_allowed(&h, &[]), "another port is another origin");
+        assert!(!allowed(&h, &[]), "another port is another origin");
     }
 
     #[test]
@@ -296,12 +299,12 @@ mod tests {
             ("host", "127.0.0.1:3000"),
             ("referer", "http://127.0.0.1:3000/dashboard"),
         ]);
-        assert!(origin_allowed(&h, &[]));
+        assert!(allowed(&h, &[]));
         let h = headers(&[
             ("host", "127.0.0.1:3000"),
             ("referer", "https://evil.example/x"),
         ]);
-        assert!(!origin_allowed(&h, &[]));
+        assert!(!allowed(&h, &[]));
     }
 
     #[test]
@@ -311,7 +314,7 @@ mod tests {
             ("origin", "null"),
             ("referer", "http://127.0.0.1:3000/dashboard"),
         ]);
-        assert!(!origin_allowed(&h, &[]));
+        assert!(!allowed(&h, &[]));
     }
 
     #[test]
@@ -321,24 +324,18 @@ mod tests {
             ("origin", "http://app.example.com"),
             ("x-forwarded-proto", "https"),
         ]);
-        assert!(
-            !origin_allowed(&h, &[]),
-            "http page writing to the https site"
-        );
+        assert!(!allowed(&h, &[]), "http page writing to the https site");
         let h = headers(&[
             ("host", "127.0.0.1:3000"),
             ("origin", "https://127.0.0.1:3000"),
         ]);
-        assert!(
-            !origin_allowed(&h, &[]),
-            "https page writing to the http site"
-        );
+        assert!(!allowed(&h, &[]), "https page writing to the http site");
         let h = headers(&[
             ("host", "app.example.com"),
             ("origin", "https://app.example.com"),
             ("x-forwarded-proto", "https"),
         ]);
-        assert!(origin_allowed(&h, &[]));
+        assert!(allowed(&h, &[]));
     }
 
     #[test]
@@ -349,29 +346,26 @@ mod tests {
                 ("origin", "http://127.0.0.1:3000"),
                 ("sec-fetch-site", site),
             ]);
-            assert!(!origin_allowed(&h, &[]), "{site}");
+            assert!(!allowed(&h, &[]), "{site}");
         }
         let h = headers(&[
             ("host", "127.0.0.1:3000"),
             ("origin", "https://app.example.com"),
             ("sec-fetch-site", "cross-site"),
         ]);
-        assert!(origin_allowed(&h, &["https://app.example.com".into()]));
+        assert!(allowed(&h, &["https://app.example.com".into()]));
         let h = headers(&[
             ("host", "127.0.0.1:3000"),
             ("origin", "http://127.0.0.1:3000"),
             ("sec-fetch-site", "same-origin"),
         ]);
-        assert!(origin_allowed(&h, &[]));
+        assert!(allowed(&h, &[]));
     }
 
     #[test]
     fn no_origin_at_all_or_a_null_origin_is_refused() {
-        assert!(!origin_allowed(
-            &headers(&[("host", "127.0.0.1:3000")]),
-            &[]
-        ));
+        assert!(!allowed(&headers(&[("host", "127.0.0.1:3000")]), &[]));
         let h = headers(&[("host", "127.0.0.1:3000"), ("origin", "null")]);
-        assert!(!origin_allowed(&h, &[]));
+        assert!(!allowed(&h, &[]));
     }
 }

@@ -335,6 +335,11 @@ async fn every_answer_carries_the_security_headers(pool: PgPool) {
     }
     let api = csp(&app.get("/api/me").await);
     assert!(api.starts_with("default-src 'none'"), "{api}");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn hsts_is_sent_when_a_trusted_proxy_reports_https(pool: PgPool) {
+    let app = spawn_app_with(pool, test_config(&[("TRUSTED_PROXIES", "127.0.0.1")])).await;
     let behind_tls = app
         .client
         .get(app.url("/healthz"))
