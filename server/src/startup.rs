@@ -15,7 +15,6 @@ use axum::{
 };
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use sqlx::PgPool;
 use tokio::{net::TcpListener, sync::oneshot};
 use tower::ServiceBuilder;
 use tower_http::{
@@ -36,7 +35,7 @@ use crate::{
         setup::{ClerkSetup, ClerkSetupError, EMULATOR_PREFIX},
     },
     config::{Config, ConfigError, HttpConfig},
-    db::{self, MigrationError, Readiness, projects::PgProjects, users::PgUsers},
+    db::{self, Db, MigrationError, Readiness, SchemaStep, projects::PgProjects, users::PgUsers},
     delivery,
     error::{api_not_found, json_errors},
     routes::{health, me, projects},
@@ -64,7 +63,7 @@ pub enum StartupError {
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    pool: PgPool,
+    db: Db,
     auth: AuthLayerState,
     /// The LISTEN/NOTIFY task; stopped with the server.
     notify_task: tokio::task::JoinHandle<()>,
@@ -76,27 +75,39 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let pool = db::pool(&config.database);
-        Self::build_with_pool(config, pool).await
+        let db = db::connect_lazy(&config.database);
+        Self::build_with_db(config, db).await
     }
 
-    /// Migrates, then binds `LEPTOS_SITE_ADDR`. An unreachable database does not stop
-    /// start-up (migrations are retried in the background and `/readyz` answers 503 until
-    /// they are applied); a migration the database refuses does.
-    pub async fn build_with_pool(config: Config, pool: PgPool) -> Result<Self, StartupError> {
+    /// [`Application::build_with_db`] with one pool of direct connections.
+    pub async fn build_with_pool(config: Config, pool: sqlx::PgPool) -> Result<Self, StartupError> {
+        Self::build_with_db(config, Db::from(pool)).await
+    }
+
+    /// Migrates (or, with `DATABASE_MIGRATE_ON_START=false`, checks that the schema is
+    /// current), then binds `LEPTOS_SITE_ADDR`. An unreachable database does not stop
+    /// start-up (the step is retried in the background and `/readyz` answers 503 until it
+    /// succeeds); a migration the database refuses, or a schema behind this build, does.
+    pub async fn build_with_db(config: Config, db: Db) -> Result<Self, StartupError> {
         let readiness = Readiness::default();
-        let pending_migrations = match db::migrate(&pool, &readiness).await {
+        let step = if config.database.migrate_on_start {
+            SchemaStep::Migrate
+        } else {
+            SchemaStep::Check
+        };
+        let pending_migrations = match db::prepare_schema(&db, step, &readiness).await {
             Ok(()) => None,
             Err(MigrationError::Unreachable(err)) => {
                 tracing::warn!(
                     error = %err,
                     "the database is unreachable; serving anyway, /readyz answers 503 until \
-                     migrations are applied"
+                     the schema is ready"
                 );
                 let (tx, rx) = oneshot::channel();
-                let (pool, readiness) = (pool.clone(), readiness.clone());
+                let (db, readiness) = (db.clone(), readiness.clone());
                 tokio::spawn(async move {
-                    if let Some(fatal) = db::migrate_in_background(pool, readiness).await {
+                    if let Some(fatal) = db::prepare_schema_in_background(db, step, readiness).await
+                    {
                         // The receiver only disappears when the server is already stopping.
                         tx.send(fatal).ok();
                     }
@@ -122,7 +133,7 @@ impl Application {
         let authenticator = Arc::new(
             Authenticator::new(
                 Verifier::new(clerk.keys, clerk.verifier),
-                Arc::new(PgUsers::new(pool.clone())),
+                Arc::new(PgUsers::new(db.clone())),
                 Arc::new(UserCache::new(
                     caches.user_cache_entries,
                     Duration::from_secs(600),
@@ -134,8 +145,8 @@ impl Application {
             )
             .with_token_cache(caches.token_cache_bytes),
         );
-        let notify_task = spawn_listener(pool.clone(), authenticator.clone());
-        let purge_task = webhooks::purge::spawn_purge(pool.clone());
+        let notify_task = spawn_listener(db.clone(), authenticator.clone());
+        let purge_task = webhooks::purge::spawn_purge(db.clone());
         let webhooks = clerk
             .webhook_secret
             .map(|secret| {
@@ -147,7 +158,7 @@ impl Application {
             .map_err(ClerkSetupError::from)?;
         let state = AppState {
             leptos: config.leptos.clone(),
-            pool: pool.clone(),
+            db: db.clone(),
             readiness,
             auth: AuthLayerState {
                 authenticator,
@@ -161,14 +172,14 @@ impl Application {
             },
             webhooks,
             clerk_script: clerk.script,
-            projects: Arc::new(PgProjects::new(pool.clone())),
+            projects: Arc::new(PgProjects::new(db.clone())),
         };
         let emulator = clerk.emulator.map(|emulator| emulator.router());
         let auth = state.auth.clone();
         Ok(Self {
             listener,
             router: router(state, &config.http, emulator),
-            pool,
+            db,
             auth,
             notify_task,
             purge_task,
@@ -197,7 +208,7 @@ impl Application {
         let Self {
             listener,
             router,
-            pool,
+            db,
             pending_migrations,
             notify_task,
             purge_task,
@@ -227,7 +238,7 @@ impl Application {
             .await?;
         notify_task.abort();
         purge_task.abort();
-        pool.close().await;
+        db.close().await;
         tracing::info!("stopped");
         match fatal.await {
             Ok(Some(err)) => Err(err.into()),
