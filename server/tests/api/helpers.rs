@@ -28,6 +28,9 @@ pub(crate) struct TestApp {
     pub client: reqwest::Client,
     pub auth: server::auth::AuthLayerState,
     _stop: oneshot::Sender<()>,
+    /// The test's pool lives as long as the app: the app shares it, or (behind the pooler)
+    /// closes its own pools when it closes.
+    _pool: PgPool,
 }
 
 impl TestApp {
@@ -112,13 +115,16 @@ pub(crate) async fn spawn_app_with(pool: PgPool, config: Config) -> TestApp {
         let db = server::db::connect_lazy(&database);
         // A test takes the database away by closing its pool: the server's pools go with it.
         let (closed, server_db) = (pool.close_event(), db.clone());
+        // Closed, not merely dropped: the app keeps a handle below.
         tokio::spawn(async move {
             closed.await;
             server_db.close().await;
         });
         Application::build_with_db(config, db).await.unwrap()
     } else {
-        Application::build_with_pool(config, pool).await.unwrap()
+        Application::build_with_pool(config, pool.clone())
+            .await
+            .unwrap()
     };
     let address = format!("http://{}", app.local_addr().unwrap());
     let auth = app.auth();
@@ -135,6 +141,7 @@ pub(crate) async fn spawn_app_with(pool: PgPool, config: Config) -> TestApp {
             .build()
             .unwrap(),
         _stop: stop,
+        _pool: pool,
     }
 }
 
