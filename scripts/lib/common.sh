@@ -77,3 +77,57 @@ pg_create_db() {
     psql -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE \"$name\"" postgres >/dev/null
   fi
 }
+
+# PgBouncer's binary: on PATH, or where Debian's package puts it (/usr/sbin).
+pgbouncer_bin() {
+  command -v pgbouncer 2>/dev/null || { [ -x /usr/sbin/pgbouncer ] && echo /usr/sbin/pgbouncer; }
+}
+
+# pgbouncer_start DIR PG_PORT PORT: a throwaway PgBouncer in transaction mode on
+# 127.0.0.1:PORT in front of the PostgreSQL on 127.0.0.1:PG_PORT. Every database name passes
+# through (the `*` fallback), so each test's own database resolves. Few server connections
+# per database (PGBOUNCER_POOL_SIZE, default 2), so that clients share them as they would in
+# production; idle ones close after 2 s, so test databases can be dropped. Runs as the
+# postgres user: PgBouncer refuses root. docs/deploy.md lists these settings.
+pgbouncer_start() {
+  local dir=$1 pg_port=$2 port=$3 tries=0 bin
+  bin=$(pgbouncer_bin) || die "pgbouncer not found; run scripts/setup"
+  mkdir -p "$dir"
+  cat >"$dir/pgbouncer.ini" <<INI
+[databases]
+* = host=127.0.0.1 port=$pg_port
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir =
+auth_type = trust
+auth_file = $dir/userlist.txt
+pool_mode = transaction
+default_pool_size = ${PGBOUNCER_POOL_SIZE:-2}
+max_client_conn = 1000
+server_idle_timeout = 2
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+INI
+  echo '"postgres" ""' >"$dir/userlist.txt"
+  [ "$(id -u)" -eq 0 ] && chown -R postgres: "$dir"
+  as_pg_owner "$bin" -d "$dir/pgbouncer.ini" >"$dir/start.log" 2>&1 \
+    || { cat "$dir/start.log" >&2; die "PgBouncer did not start (config: $dir/pgbouncer.ini)"; }
+  until pg_isready -q -h 127.0.0.1 -p "$port" -U postgres -d postgres; do
+    tries=$((tries + 1))
+    [ "$tries" -lt 100 ] || { tail -n 20 "$dir/pgbouncer.log" >&2; die "PgBouncer does not answer on 127.0.0.1:$port"; }
+    sleep 0.1
+  done
+}
+
+# pgbouncer_stop DIR: stops the PgBouncer started from DIR, by its PID.
+pgbouncer_stop() {
+  local dir=$1 pid tries=0
+  pid=$(cat "$dir/pgbouncer.pid" 2>/dev/null) || return 0
+  kill "$pid" 2>/dev/null || return 0
+  while kill -0 "$pid" 2>/dev/null && [ "$tries" -lt 50 ]; do
+    tries=$((tries + 1))
+    sleep 0.1
+  done
+}

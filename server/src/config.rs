@@ -15,6 +15,8 @@ use sqlx::postgres::PgConnectOptions;
 pub(crate) use clerk::{ClerkConfig, ClerkKeys, ClerkMode, PublishableKey, TokenKeys};
 pub(crate) use serving::ServingConfig;
 
+use crate::db::Pooler;
+
 /// A configuration value that was missing or malformed.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid configuration: {variable}: {problem}")]
@@ -58,12 +60,33 @@ pub enum LogFormat {
     Json,
 }
 
+/// Where the database is and how to reach it (`DATABASE_*`).
 #[derive(Debug, Clone)]
-pub(crate) struct DatabaseConfig {
+pub struct DatabaseConfig {
+    /// `DATABASE_URL`: every query; may be a transaction-mode pooler.
     pub(crate) connect_options: PgConnectOptions,
+    /// `DATABASE_DIRECT_URL` (default `DATABASE_URL`): what needs a session of its own,
+    /// LISTEN and the migrations' advisory lock. `None` when it is `DATABASE_URL` itself.
+    pub(crate) direct_options: Option<PgConnectOptions>,
+    /// `DATABASE_POOLER`: what stands behind `DATABASE_URL`.
+    pub(crate) pooler: Pooler,
+    /// `DATABASE_MIGRATE_ON_START`: apply migrations at start-up, or only check the schema.
+    pub(crate) migrate_on_start: bool,
     pub(crate) max_connections: u32,
     /// How long a request waits for a pooled connection before the database counts as down.
     pub(crate) acquire_timeout: Duration,
+}
+
+impl DatabaseConfig {
+    /// The database settings alone, for `populatte migrate`, which needs nothing else.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        database(&Environment)
+    }
+
+    /// The database settings from `source`, as [`Config::load`] reads them.
+    pub fn load(source: &impl Source) -> Result<Self, ConfigError> {
+        database(source)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -216,6 +239,7 @@ impl Config {
 
 fn database(source: &impl Source) -> Result<DatabaseConfig, ConfigError> {
     const VAR: &str = "DATABASE_URL";
+    const DIRECT: &str = "DATABASE_DIRECT_URL";
     let url = source.get(VAR).ok_or_else(|| {
         ConfigError::new(
             VAR,
@@ -223,17 +247,49 @@ fn database(source: &impl Source) -> Result<DatabaseConfig, ConfigError> {
              (scripts/run starts a local database and sets it for you)",
         )
     })?;
-    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+    let connect_options = postgres_url(VAR, &url)?;
+    let direct_url = source.get(DIRECT).filter(|direct| *direct != url);
+    let direct_options = direct_url
+        .as_deref()
+        .map(|direct| postgres_url(DIRECT, direct))
+        .transpose()?;
+    // A separate direct URL is there because DATABASE_URL is a pooler (Prisma's `directUrl`
+    // convention): the safe reading unless told otherwise.
+    let pooler = match source.get("DATABASE_POOLER").as_deref() {
+        None if direct_options.is_some() => Pooler::Transaction,
+        None | Some("none") => Pooler::None,
+        Some("transaction") => Pooler::Transaction,
+        Some(_) => {
+            return Err(ConfigError::new(
+                "DATABASE_POOLER",
+                "must be `transaction` (a transaction-mode pooler such as PgBouncer's \
+                 pool_mode = transaction) or `none` (a direct connection or a session-mode pooler)",
+            ));
+        }
+    };
+    if pooler == Pooler::Transaction && direct_options.is_none() {
+        // LISTEN and the migrations' session lock would silently go through the pooler.
         return Err(ConfigError::new(
-            VAR,
-            "must start with postgres:// or postgresql://",
+            DIRECT,
+            "required (and different from DATABASE_URL) with DATABASE_POOLER=transaction: \
+             LISTEN and migrations need a direct connection to PostgreSQL",
         ));
     }
-    // sqlx's own message may quote the URL, password included: never pass it on.
-    let connect_options = PgConnectOptions::from_str(&url)
-        .map_err(|_| ConfigError::new(VAR, "is not a valid PostgreSQL connection URL"))?;
+    let migrate_on_start = match source.get("DATABASE_MIGRATE_ON_START").as_deref() {
+        None | Some("true" | "1") => true,
+        Some("false" | "0") => false,
+        Some(_) => {
+            return Err(ConfigError::new(
+                "DATABASE_MIGRATE_ON_START",
+                "must be true or false",
+            ));
+        }
+    };
     Ok(DatabaseConfig {
         connect_options,
+        direct_options,
+        pooler,
+        migrate_on_start,
         max_connections: number(source, "DATABASE_MAX_CONNECTIONS", 10, 1..=1000)?,
         acquire_timeout: Duration::from_millis(number(
             source,
@@ -242,6 +298,18 @@ fn database(source: &impl Source) -> Result<DatabaseConfig, ConfigError> {
             50..=60_000,
         )?),
     })
+}
+
+fn postgres_url(variable: &'static str, url: &str) -> Result<PgConnectOptions, ConfigError> {
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(ConfigError::new(
+            variable,
+            "must start with postgres:// or postgresql://",
+        ));
+    }
+    // sqlx's own message may quote the URL, password included: never pass it on.
+    PgConnectOptions::from_str(url)
+        .map_err(|_| ConfigError::new(variable, "is not a valid PostgreSQL connection URL"))
 }
 
 /// The emulator's own settings (`CLERK_EMULATOR_*`), used only when it runs.
@@ -368,6 +436,90 @@ mod tests {
             assert_eq!(err.variable, "DATABASE_URL", "{url}");
             assert!(!err.to_string().contains("sekrit"), "{err}");
         }
+    }
+
+    const POOLED: (&str, &str) = ("DATABASE_URL", "postgres://app:pw@pooler:6432/populatte");
+    const DIRECT: (&str, &str) = (
+        "DATABASE_DIRECT_URL",
+        "postgres://app:pw@primary:5432/populatte",
+    );
+
+    #[test]
+    fn without_a_direct_url_the_database_is_direct_and_migrated_at_start() {
+        let database = Config::load(&[DB]).unwrap().database;
+        assert_eq!(database.pooler, Pooler::None);
+        assert!(database.direct_options.is_none());
+        assert!(database.migrate_on_start);
+    }
+
+    #[test]
+    fn a_separate_direct_url_means_a_transaction_pooler_unless_told_otherwise() {
+        let database = Config::load(&[POOLED, DIRECT]).unwrap().database;
+        assert_eq!(database.pooler, Pooler::Transaction);
+        let direct = database.direct_options.expect("a direct connection");
+        assert_eq!(direct.get_host(), "primary");
+        assert_eq!(database.connect_options.get_host(), "pooler");
+        let database = Config::load(&[POOLED, DIRECT, ("DATABASE_POOLER", "none")])
+            .unwrap()
+            .database;
+        assert_eq!(database.pooler, Pooler::None);
+        assert!(database.direct_options.is_some());
+    }
+
+    #[test]
+    fn a_direct_url_equal_to_the_database_url_is_no_separate_connection() {
+        let database = Config::load(&[DB, ("DATABASE_DIRECT_URL", DB.1)])
+            .unwrap()
+            .database;
+        assert_eq!(database.pooler, Pooler::None);
+        assert!(database.direct_options.is_none());
+    }
+
+    #[test]
+    fn a_transaction_pooler_without_a_direct_url_is_refused() {
+        // LISTEN would be accepted by the pooler and never hear anything.
+        assert_eq!(
+            error_variable(Config::load(&[POOLED, ("DATABASE_POOLER", "transaction")])),
+            "DATABASE_DIRECT_URL"
+        );
+        assert_eq!(
+            error_variable(Config::load(&[
+                POOLED,
+                ("DATABASE_DIRECT_URL", POOLED.1),
+                ("DATABASE_POOLER", "transaction"),
+            ])),
+            "DATABASE_DIRECT_URL"
+        );
+    }
+
+    #[test]
+    fn database_settings_are_named_when_wrong() {
+        assert_eq!(
+            error_variable(Config::load(&[DB, ("DATABASE_POOLER", "statement")])),
+            "DATABASE_POOLER"
+        );
+        assert_eq!(
+            error_variable(Config::load(&[DB, ("DATABASE_MIGRATE_ON_START", "no")])),
+            "DATABASE_MIGRATE_ON_START"
+        );
+        let err = Config::load(&[
+            DB,
+            (
+                "DATABASE_DIRECT_URL",
+                "postgres://user:sekrit@host:notaport/db",
+            ),
+        ])
+        .unwrap_err();
+        assert_eq!(err.variable, "DATABASE_DIRECT_URL");
+        assert!(!err.to_string().contains("sekrit"), "{err}");
+    }
+
+    #[test]
+    fn migrations_at_start_can_be_left_to_the_migrate_command() {
+        let database = Config::load(&[DB, ("DATABASE_MIGRATE_ON_START", "false")])
+            .unwrap()
+            .database;
+        assert!(!database.migrate_on_start);
     }
 
     #[test]

@@ -15,7 +15,6 @@ use axum::{
 };
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use sqlx::PgPool;
 use tokio::{net::TcpListener, sync::oneshot};
 use tower::ServiceBuilder;
 use tower_http::{
@@ -36,7 +35,7 @@ use crate::{
         setup::{ClerkSetup, ClerkSetupError, EMULATOR_PREFIX},
     },
     config::{Config, ConfigError, HttpConfig, ServingConfig},
-    db::{self, MigrationError, Readiness, projects::PgProjects, users::PgUsers},
+    db::{self, Db, MigrationError, Readiness, SchemaStep, projects::PgProjects, users::PgUsers},
     delivery,
     error::{api_not_found, json_errors},
     http::{BrowserOrigin, resolve_origin, serve::serve},
@@ -66,7 +65,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     serving: ServingConfig,
-    pool: PgPool,
+    db: Db,
     auth: AuthLayerState,
     /// The LISTEN/NOTIFY task; stopped with the server.
     notify_task: tokio::task::JoinHandle<()>,
@@ -78,27 +77,39 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let pool = db::pool(&config.database);
-        Self::build_with_pool(config, pool).await
+        let db = db::connect_lazy(&config.database);
+        Self::build_with_db(config, db).await
     }
 
-    /// Migrates, then binds `LEPTOS_SITE_ADDR`. An unreachable database does not stop
-    /// start-up (migrations are retried in the background and `/readyz` answers 503 until
-    /// they are applied); a migration the database refuses does.
-    pub async fn build_with_pool(config: Config, pool: PgPool) -> Result<Self, StartupError> {
+    /// [`Application::build_with_db`] with one pool of direct connections.
+    pub async fn build_with_pool(config: Config, pool: sqlx::PgPool) -> Result<Self, StartupError> {
+        Self::build_with_db(config, Db::from(pool)).await
+    }
+
+    /// Migrates (or, with `DATABASE_MIGRATE_ON_START=false`, checks that the schema is
+    /// current), then binds `LEPTOS_SITE_ADDR`. An unreachable database does not stop
+    /// start-up (the step is retried in the background and `/readyz` answers 503 until it
+    /// succeeds); a migration the database refuses, or a schema behind this build, does.
+    pub async fn build_with_db(config: Config, db: Db) -> Result<Self, StartupError> {
         let readiness = Readiness::default();
-        let pending_migrations = match db::migrate(&pool, &readiness).await {
+        let step = if config.database.migrate_on_start {
+            SchemaStep::Migrate
+        } else {
+            SchemaStep::Check
+        };
+        let pending_migrations = match db::prepare_schema(&db, step, &readiness).await {
             Ok(()) => None,
             Err(MigrationError::Unreachable(err)) => {
                 tracing::warn!(
                     error = %err,
                     "the database is unreachable; serving anyway, /readyz answers 503 until \
-                     migrations are applied"
+                     the schema is ready"
                 );
                 let (tx, rx) = oneshot::channel();
-                let (pool, readiness) = (pool.clone(), readiness.clone());
+                let (db, readiness) = (db.clone(), readiness.clone());
                 tokio::spawn(async move {
-                    if let Some(fatal) = db::migrate_in_background(pool, readiness).await {
+                    if let Some(fatal) = db::prepare_schema_in_background(db, step, readiness).await
+                    {
                         // The receiver only disappears when the server is already stopping.
                         tx.send(fatal).ok();
                     }
@@ -124,7 +135,7 @@ impl Application {
         let authenticator = Arc::new(
             Authenticator::new(
                 Verifier::new(clerk.keys, clerk.verifier),
-                Arc::new(PgUsers::new(pool.clone())),
+                Arc::new(PgUsers::new(db.clone())),
                 Arc::new(UserCache::new(
                     caches.user_cache_entries,
                     Duration::from_secs(600),
@@ -136,8 +147,8 @@ impl Application {
             )
             .with_token_cache(caches.token_cache_bytes),
         );
-        let notify_task = spawn_listener(pool.clone(), authenticator.clone());
-        let purge_task = webhooks::purge::spawn_purge(pool.clone());
+        let notify_task = spawn_listener(db.clone(), authenticator.clone());
+        let purge_task = webhooks::purge::spawn_purge(db.clone());
         let webhooks = clerk
             .webhook_secret
             .map(|secret| {
@@ -149,7 +160,7 @@ impl Application {
             .map_err(ClerkSetupError::from)?;
         let state = AppState {
             leptos: config.leptos.clone(),
-            pool: pool.clone(),
+            db: db.clone(),
             readiness,
             auth: AuthLayerState {
                 authenticator,
@@ -163,7 +174,7 @@ impl Application {
             },
             webhooks,
             clerk_script: clerk.script,
-            projects: Arc::new(PgProjects::new(pool.clone())),
+            projects: Arc::new(PgProjects::new(db.clone())),
         };
         let emulator = clerk.emulator;
         let auth = state.auth.clone();
@@ -171,7 +182,7 @@ impl Application {
             listener,
             router: router(state, &config.http, &config.serving, emulator),
             serving: config.serving.clone(),
-            pool,
+            db,
             auth,
             notify_task,
             purge_task,
@@ -201,7 +212,7 @@ impl Application {
             listener,
             router,
             serving,
-            pool,
+            db,
             pending_migrations,
             notify_task,
             purge_task,
@@ -230,7 +241,7 @@ impl Application {
         .await;
         notify_task.abort();
         purge_task.abort();
-        pool.close().await;
+        db.close().await;
         tracing::info!("stopped");
         match fatal.await {
             Ok(Some(err)) => Err(err.into()),

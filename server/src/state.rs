@@ -6,14 +6,17 @@ use app::ClerkScript;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use populatte::ProjectRepository;
-use sqlx::PgPool;
 
-use crate::{auth::AuthLayerState, db::Readiness, webhooks::handler::WebhookVerifier};
+use crate::{
+    auth::AuthLayerState,
+    db::{Db, Readiness},
+    webhooks::handler::WebhookVerifier,
+};
 
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) leptos: LeptosOptions,
-    pub(crate) pool: PgPool,
+    pub(crate) db: Db,
     pub(crate) readiness: Readiness,
     pub(crate) auth: AuthLayerState,
     /// From `CLERK_WEBHOOK_SIGNING_SECRET`; without it webhooks answer 503 (and Svix retries).

@@ -10,23 +10,23 @@ use populatte::{
     RepositoryError, UserId,
     project::{ProjectCursor, ProjectDescription, ProjectName},
 };
-use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::repository_error;
+use super::{Db, repository_error};
 
 /// The unique index on `(owner_id, lower(name))`, as named in the migration.
 const NAME_KEY: &str = "projects_owner_id_lower_name_key";
 
 #[derive(Clone)]
 pub struct PgProjects {
-    pool: PgPool,
+    pool: Db,
 }
 
 impl PgProjects {
-    pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+    /// A `PgPool` is taken as a direct connection.
+    pub fn new(pool: impl Into<Db>) -> Self {
+        Self { pool: pool.into() }
     }
 }
 

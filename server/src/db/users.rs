@@ -10,33 +10,34 @@ use async_trait::async_trait;
 use populatte::{
     ChangeSource, ClerkId, RepositoryError, User, UserChange, UserId, UserRecord, UserRepository,
 };
-use sqlx::{PgExecutor, PgPool, Postgres, Transaction};
+use sqlx::PgExecutor;
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-use super::repository_error;
+use super::{Db, Tx, repository_error};
 
 /// Users through the pool: each call is its own statement.
 #[derive(Clone)]
 pub struct PgUsers {
-    pool: PgPool,
+    pool: Db,
 }
 
 impl PgUsers {
-    pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+    /// A `PgPool` is taken as a direct connection.
+    pub fn new(pool: impl Into<Db>) -> Self {
+        Self { pool: pool.into() }
     }
 }
 
 /// Users inside one transaction, so that a webhook's idempotency record and its change
 /// commit together.
 pub(crate) struct PgUsersInTx<'t> {
-    tx: Mutex<&'t mut Transaction<'static, Postgres>>,
+    tx: Mutex<&'t mut Tx>,
 }
 
 impl<'t> PgUsersInTx<'t> {
-    pub(crate) fn new(tx: &'t mut Transaction<'static, Postgres>) -> Self {
+    pub(crate) fn new(tx: &'t mut Tx) -> Self {
         Self { tx: Mutex::new(tx) }
     }
 }
@@ -226,17 +227,17 @@ impl UserRepository for PgUsersInTx<'_> {
         clerk_id: &ClerkId,
     ) -> Result<Option<UserRecord>, RepositoryError> {
         let mut tx = self.tx.lock().await;
-        find(&mut ***tx, clerk_id).await
+        find(&mut **tx, clerk_id).await
     }
 
     async fn insert(&self, change: &UserChange) -> Result<Option<User>, RepositoryError> {
         let mut tx = self.tx.lock().await;
-        insert(&mut ***tx, change).await
+        insert(&mut **tx, change).await
     }
 
     async fn update(&self, change: &UserChange) -> Result<Option<User>, RepositoryError> {
         let mut tx = self.tx.lock().await;
-        update(&mut ***tx, change).await
+        update(&mut **tx, change).await
     }
 
     async fn tombstone(
@@ -245,6 +246,6 @@ impl UserRepository for PgUsersInTx<'_> {
         at: OffsetDateTime,
     ) -> Result<bool, RepositoryError> {
         let mut tx = self.tx.lock().await;
-        tombstone(&mut ***tx, clerk_id, at).await
+        tombstone(&mut **tx, clerk_id, at).await
     }
 }

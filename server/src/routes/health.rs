@@ -28,7 +28,7 @@ struct Readiness {
 pub(crate) async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     const PING_LIMIT: Duration = Duration::from_secs(2);
     let migrated = state.readiness.is_migrated();
-    let reachable = db::ping(&state.pool, PING_LIMIT).await;
+    let reachable = db::ping(&state.db, PING_LIMIT).await;
     let body = Readiness {
         status: if migrated && reachable {
             "ready"

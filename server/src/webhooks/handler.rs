@@ -121,7 +121,7 @@ async fn apply(
     svix_id: &str,
     event: &UserEvent,
 ) -> Result<Outcome, RepositoryError> {
-    let mut tx = state.pool.begin().await.map_err(repository_error)?;
+    let mut tx = state.db.begin().await.map_err(repository_error)?;
     let first_delivery = sqlx::query!(
         "insert into webhook_deliveries (svix_id, event_type, clerk_user_id)
          values ($1, $2, $3) on conflict (svix_id) do nothing",
@@ -129,7 +129,7 @@ async fn apply(
         kind(event),
         event.clerk_id().map(ClerkId::as_str),
     )
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await
     .map_err(repository_error)?
     .rows_affected()
@@ -174,7 +174,7 @@ async fn apply(
     {
         // Delivered to every listening instance when (and only if) this transaction commits.
         sqlx::query!("select pg_notify($1, $2)", CHANNEL, clerk_id.as_str())
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .map_err(repository_error)?;
     }

@@ -1,15 +1,18 @@
 //! Cache invalidation across instances: a webhook that changes a user sends `pg_notify` in the
 //! same transaction, and every instance (this one included) listens and drops its cached copy.
+//! LISTEN needs a session of its own, so it connects with the direct pool: a transaction-mode
+//! pooler accepts LISTEN and never delivers a notification. `pg_notify` is an ordinary
+//! statement and goes through the query pool.
 //! While the listener is disconnected, notifications can be missed: the cache is switched off
 //! until it is back, and cleared then.
 
 use std::{sync::Arc, time::Duration};
 
 use populatte::ClerkId;
-use sqlx::{PgPool, postgres::PgListener};
+use sqlx::postgres::PgListener;
 use tokio::task::JoinHandle;
 
-use crate::{auth::Authenticator, retry::Backoff};
+use crate::{auth::Authenticator, db::Db, retry::Backoff};
 
 /// The channel; the payload is the Clerk user id.
 pub(crate) const CHANNEL: &str = "populatte_user_changed";
@@ -22,30 +25,31 @@ pub(crate) const HEARTBEAT: Duration = Duration::from_secs(5);
 /// Heartbeat payloads start with this; a Clerk id never does.
 const HEARTBEAT_PREFIX: &str = "~heartbeat:";
 
-pub(crate) fn spawn_listener(pool: PgPool, authenticator: Arc<Authenticator>) -> JoinHandle<()> {
-    spawn_listener_with(pool, authenticator, HEARTBEAT)
+pub(crate) fn spawn_listener(db: Db, authenticator: Arc<Authenticator>) -> JoinHandle<()> {
+    spawn_listener_with(db, authenticator, HEARTBEAT)
 }
 
 /// The listener with its heartbeat period. The cache is off until the first `LISTEN`
 /// succeeds, and off again whenever the connection fails or an echo is late.
 pub fn spawn_listener_with(
-    pool: PgPool,
+    db: impl Into<Db>,
     authenticator: Arc<Authenticator>,
     heartbeat: Duration,
 ) -> JoinHandle<()> {
+    let db = db.into();
     tokio::spawn(async move {
         let cache = authenticator.cache();
         cache.set_enabled(false);
         let me = uuid::Uuid::new_v4().simple().to_string();
         let mut backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(10));
         loop {
-            let delay = match listen(&pool).await {
+            let delay = match listen(&db).await {
                 Ok(listener) => {
                     backoff.reset();
                     cache.clear();
                     cache.set_enabled(true);
                     tracing::debug!(channel = CHANNEL, "listening for user changes");
-                    let lost = serve(listener, &pool, &authenticator, &me, heartbeat).await;
+                    let lost = serve(listener, &db, &authenticator, &me, heartbeat).await;
                     tracing::warn!(reason = lost, "user-change listener lost; cache off");
                     backoff.next_delay()
                 }
@@ -65,7 +69,7 @@ pub fn spawn_listener_with(
 /// why it stopped.
 async fn serve(
     mut listener: PgListener,
-    pool: &PgPool,
+    db: &Db,
     authenticator: &Authenticator,
     me: &str,
     heartbeat: Duration,
@@ -96,7 +100,7 @@ async fn serve(
                 let payload = format!("{HEARTBEAT_PREFIX}{me}:{sequence}");
                 let sent = tokio::time::timeout(heartbeat, sqlx::query!(
                     "select pg_notify($1, $2)", CHANNEL, payload
-                ).execute(pool)).await;
+                ).execute(db)).await;
                 if !matches!(sent, Ok(Ok(_))) {
                     break "a heartbeat could not be sent";
                 }
@@ -127,8 +131,8 @@ async fn serve(
     reason
 }
 
-async fn listen(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
-    let mut listener = PgListener::connect_with(pool).await?;
+async fn listen(db: &Db) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect_with(db.direct()).await?;
     listener.listen(CHANNEL).await?;
     Ok(listener)
 }

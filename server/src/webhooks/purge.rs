@@ -5,8 +5,10 @@
 
 use std::time::Duration;
 
-use sqlx::PgPool;
+use sqlx::PgExecutor;
 use tokio::task::JoinHandle;
+
+use crate::db::Db;
 
 /// How long a delivery's id is kept.
 pub const RETENTION: Duration = Duration::from_secs(3 * 24 * 3600);
@@ -15,12 +17,15 @@ pub const RETENTION: Duration = Duration::from_secs(3 * 24 * 3600);
 pub(crate) const EVERY: Duration = Duration::from_secs(3600);
 
 /// Deletes the deliveries received more than `retention` ago; returns how many.
-pub async fn purge_deliveries(pool: &PgPool, retention: Duration) -> Result<u64, sqlx::Error> {
+pub async fn purge_deliveries(
+    db: impl PgExecutor<'_>,
+    retention: Duration,
+) -> Result<u64, sqlx::Error> {
     let deleted = sqlx::query!(
         "delete from webhook_deliveries where received_at < now() - make_interval(secs => $1)",
         retention.as_secs_f64(),
     )
-    .execute(pool)
+    .execute(db)
     .await?
     .rows_affected();
     Ok(deleted)
@@ -28,13 +33,13 @@ pub async fn purge_deliveries(pool: &PgPool, retention: Duration) -> Result<u64,
 
 /// Purges once a minute after start-up, then every [`EVERY`]. A failure (the database is
 /// down) is logged and tried again at the next tick.
-pub(crate) fn spawn_purge(pool: PgPool) -> JoinHandle<()> {
+pub(crate) fn spawn_purge(db: Db) -> JoinHandle<()> {
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_secs(60)).await;
         let mut ticker = tokio::time::interval(EVERY);
         loop {
             ticker.tick().await;
-            match purge_deliveries(&pool, RETENTION).await {
+            match purge_deliveries(&db, RETENTION).await {
                 Ok(0) => {}
                 Ok(deleted) => tracing::info!(deleted, "old webhook deliveries purged"),
                 Err(error) => tracing::warn!(%error, "cannot purge old webhook deliveries"),

@@ -9,7 +9,10 @@ use std::{
 };
 
 use serde_json::{Value, json};
-use server::{config::Config, startup::Application};
+use server::{
+    config::{Config, DatabaseConfig},
+    startup::Application,
+};
 
 use crate::tokens::now;
 use sqlx::PgPool;
@@ -25,6 +28,9 @@ pub(crate) struct TestApp {
     pub client: reqwest::Client,
     pub auth: server::auth::AuthLayerState,
     _stop: oneshot::Sender<()>,
+    /// The test's pool lives as long as the app: the app shares it, or (behind the pooler)
+    /// closes its own pools when it closes.
+    _pool: PgPool,
 }
 
 impl TestApp {
@@ -100,7 +106,26 @@ pub(crate) async fn spawn_clerk_app(
 }
 
 pub(crate) async fn spawn_app_with(pool: PgPool, config: Config) -> TestApp {
-    let app = Application::build_with_pool(config, pool).await.unwrap();
+    let app = if pooler_url().is_some() {
+        // The server's own pools, as it builds them from its settings: queries through the
+        // pooler, LISTEN and migrations direct.
+        let env = database_env(&pool).await;
+        let vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let database = DatabaseConfig::load(&vars).unwrap();
+        let db = server::db::connect_lazy(&database);
+        // A test takes the database away by closing its pool: the server's pools go with it.
+        let (closed, server_db) = (pool.close_event(), db.clone());
+        // Closed, not merely dropped: the app keeps a handle below.
+        tokio::spawn(async move {
+            closed.await;
+            server_db.close().await;
+        });
+        Application::build_with_db(config, db).await.unwrap()
+    } else {
+        Application::build_with_pool(config, pool.clone())
+            .await
+            .unwrap()
+    };
     let address = format!("http://{}", app.local_addr().unwrap());
     let auth = app.auth();
     let (stop, stopped) = oneshot::channel::<()>();
@@ -116,18 +141,54 @@ pub(crate) async fn spawn_app_with(pool: PgPool, config: Config) -> TestApp {
             .build()
             .unwrap(),
         _stop: stop,
+        _pool: pool,
     }
 }
 
-/// The URL of the database behind `pool`, for a server process started by a test.
+/// The URL of the database behind `pool` (a direct connection), for a server process started
+/// by a test.
 pub(crate) async fn database_url_of(pool: &PgPool) -> String {
-    let name: String = sqlx::query_scalar("SELECT current_database()")
+    let name = database_name(pool).await;
+    with_database(&std::env::var("DATABASE_URL").unwrap(), &name)
+}
+
+async fn database_name(pool: &PgPool) -> String {
+    sqlx::query_scalar("SELECT current_database()")
         .fetch_one(pool)
         .await
-        .unwrap();
-    let mut url = url::Url::parse(&std::env::var("DATABASE_URL").unwrap()).unwrap();
-    url.set_path(&name);
+        .unwrap()
+}
+
+fn with_database(base: &str, name: &str) -> String {
+    let mut url = url::Url::parse(base).unwrap();
+    url.set_path(name);
     url.to_string()
+}
+
+/// A transaction-mode pooler in front of `DATABASE_URL`'s cluster (`TEST_POOLER_URL`, set by
+/// scripts/pgbouncer-tests). When set, every server a test starts queries through it, with
+/// the direct URL beside it for LISTEN and migrations, as in production. `#[sqlx::test]`
+/// itself (creating and dropping each test's database) and the tests' own checks stay direct.
+pub(crate) fn pooler_url() -> Option<String> {
+    std::env::var("TEST_POOLER_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
+/// The server's database variables for the test database behind `pool`: `DATABASE_URL`
+/// alone, or the pooler's URL with `DATABASE_DIRECT_URL` beside it.
+pub(crate) async fn database_env(pool: &PgPool) -> Vec<(&'static str, String)> {
+    let direct = database_url_of(pool).await;
+    match pooler_url() {
+        None => vec![("DATABASE_URL", direct)],
+        Some(pooler) => {
+            let name = database_name(pool).await;
+            vec![
+                ("DATABASE_URL", with_database(&pooler, &name)),
+                ("DATABASE_DIRECT_URL", direct),
+            ]
+        }
+    }
 }
 
 /// The real server binary, as a child process with piped output.

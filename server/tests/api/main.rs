@@ -11,6 +11,8 @@ mod handshake;
 mod health;
 mod helpers;
 mod http_stack;
+mod migrate;
+mod pooler;
 mod projects;
 mod serving;
 mod sync;

@@ -6,8 +6,8 @@ use std::time::Duration;
 use crate::{
     clerk_mock::MockClerk,
     helpers::{
-        Delivery, SECRET, ServerProcess, TestApp, database_url_of, deleted_event, delivery, ms,
-        send, send_to, sign_with, spawn_clerk_app, user_event,
+        Delivery, SECRET, ServerProcess, TestApp, database_env, deleted_event, delivery, ms, send,
+        send_to, sign_with, spawn_clerk_app, user_event,
     },
     tokens::*,
 };
@@ -388,16 +388,16 @@ async fn a_deletion_while_requests_are_in_flight_sticks(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn a_deletion_on_one_server_process_reaches_the_other_within_a_second(pool: PgPool) {
     // Two real server processes on one database, each with its own cache and listener.
-    let url = database_url_of(&pool).await;
+    let database = database_env(&pool).await;
     let clerk = MockClerk::start(vec![jwk(KEY_A_PUB, "key-a")]).await;
     let publishable_key = publishable_key();
-    let env = [
-        ("DATABASE_URL", url.as_str()),
+    let mut env = vec![
         ("CLERK_PUBLISHABLE_KEY", publishable_key.as_str()),
         ("CLERK_SECRET_KEY", crate::clerk_mock::SECRET_KEY),
         ("CLERK_API_URL", clerk.url.as_str()),
         ("CLERK_WEBHOOK_SIGNING_SECRET", SECRET),
     ];
+    env.extend(database.iter().map(|(k, v)| (*k, v.as_str())));
     let one = ServerProcess::start(&env).await;
     let two = ServerProcess::start(&env).await;
     let client = reqwest::Client::new();
@@ -423,6 +423,49 @@ async fn a_deletion_on_one_server_process_reaches_the_other_within_a_second(pool
     }
     let refused = me(&one).await.unwrap();
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// Polls until `done` holds; a guard against hanging, not a measure of speed.
+async fn eventually(mut done: impl FnMut() -> bool) -> bool {
+    for _ in 0..600 {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_deletion_delivered_to_one_instance_evicts_the_user_from_the_others_cache(pool: PgPool) {
+    // Two instances on one database, each with its own cache and listener (through the
+    // pooler, with LISTEN on the direct URL, when the tests run behind one).
+    let clerk = MockClerk::start(vec![jwk(KEY_A_PUB, "key-a")]).await;
+    let secret = [("CLERK_WEBHOOK_SIGNING_SECRET", SECRET)];
+    let one = spawn_clerk_app(pool.clone(), &clerk, &secret).await;
+    let two = spawn_clerk_app(pool.clone(), &clerk, &secret).await;
+    let cache = two.auth.authenticator.cache();
+    assert!(eventually(|| cache.is_enabled()).await, "two listens");
+    let (ada, grace) = (
+        Mint::session("user_ada").sign(),
+        Mint::session("user_grace").sign(),
+    );
+    for token in [&ada, &grace] {
+        assert_eq!(one.me(token).await.status(), StatusCode::OK);
+        assert_eq!(two.me(token).await.status(), StatusCode::OK);
+    }
+    assert_eq!(cache.len(), 2, "two has both cached");
+    let deletion = delivery(&deleted_event("user_ada", ms(0)));
+    assert_eq!(send(&one, &deletion).await.status(), StatusCode::OK);
+    // Ada alone leaves two's cache: the notification named her. A listener that heard
+    // nothing would at best switch the cache off and clear it, dropping Grace too.
+    assert!(
+        eventually(|| cache.len() == 1).await,
+        "the deletion never reached two's cache"
+    );
+    assert!(cache.is_enabled());
+    assert_eq!(two.me(&ada).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(two.me(&grace).await.status(), StatusCode::OK);
 }
 
 async fn names(pool: &PgPool, id: &str) -> (Option<String>, Option<String>, Option<String>) {
