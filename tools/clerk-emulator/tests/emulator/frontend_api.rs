@@ -246,7 +246,7 @@ async fn a_null_origin_is_foreign_for_every_state_changing_method() {
     assert_eq!(status, StatusCode::OK, "the user is still there");
     assert_eq!(grace["first_name"], "Grace");
     // Reading changes nothing, so a null origin may still read.
-    let read = null_origin(reqwest::Method::GET, "/v1/jwks".into())
+    let read = null_origin(reqwest::Method::GET, "/.well-known/jwks.json".into())
         .send()
         .await
         .expect("send");
