@@ -534,7 +534,7 @@ mod tests {
             settings.secret_key.as_ref().map(Secret::expose),
             Some("sk_test_scripts")
         );
-        for bad in ["sk_live_0123456789", "sk_test_", "whatever"] {
+        for bad in ["sk_live_0123456789", "sk_test_ab", "whatever"] {
             let err = Config::load(&[DB, ("CLERK_EMULATOR_SECRET_KEY", bad)]).unwrap_err();
             assert_eq!(err.variable, "CLERK_EMULATOR_SECRET_KEY", "{bad}");
             assert!(!err.to_string().contains(bad), "not echoed: {err}");
