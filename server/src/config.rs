@@ -320,25 +320,59 @@ pub(crate) struct EmulatorSettings {
     pub(crate) state_file: Option<std::path::PathBuf>,
     pub(crate) token_lifetime: Duration,
     pub(crate) omit_custom_claims: bool,
+    /// The Backend API key scripts use to drive the emulator; random when unset.
+    pub(crate) secret_key: Option<Secret>,
 }
 
 #[cfg(feature = "emulator")]
+/// Spellings the mounted and the standalone emulator once read differently, with the name
+/// both read now. Setting an old one is an error rather than silently ignored.
+const RETIRED_EMULATOR_VARIABLES: [(&str, &str); 2] = [
+    (
+        "CLERK_EMULATOR_TOKEN_LIFETIME",
+        "CLERK_EMULATOR_TOKEN_LIFETIME_SECS",
+    ),
+    (
+        "CLERK_EMULATOR_OMIT_CLAIMS",
+        "CLERK_EMULATOR_OMIT_CUSTOM_CLAIMS",
+    ),
+];
+
+#[cfg(feature = "emulator")]
 fn emulator_settings(source: &impl Source) -> Result<EmulatorSettings, ConfigError> {
+    for (retired, current) in RETIRED_EMULATOR_VARIABLES {
+        if source.get(retired).is_some() {
+            return Err(ConfigError::new(
+                retired,
+                format!("is no longer read: use {current}"),
+            ));
+        }
+    }
     // Kept under target/ (git-ignored): the key survives restarts, so tokens and cookies do.
     let path = |variable: &str, default: &str| match source.get(variable).as_deref() {
         Some("none") => None,
         Some(path) => Some(std::path::PathBuf::from(path)),
         None => Some(std::path::PathBuf::from(default)),
     };
-    let omit_custom_claims = match source.get("CLERK_EMULATOR_OMIT_CLAIMS").as_deref() {
+    let omit_custom_claims = match source.get("CLERK_EMULATOR_OMIT_CUSTOM_CLAIMS").as_deref() {
         None | Some("false" | "0") => false,
         Some("true" | "1") => true,
         Some(_) => {
             return Err(ConfigError::new(
-                "CLERK_EMULATOR_OMIT_CLAIMS",
+                "CLERK_EMULATOR_OMIT_CUSTOM_CLAIMS",
                 "must be true or false",
             ));
         }
+    };
+    let secret_key = match source.get("CLERK_EMULATOR_SECRET_KEY") {
+        // The emulator's own rule: a development key, so it is never mistaken for a real one.
+        Some(key) if !key.starts_with("sk_test_") || key.len() < 12 => {
+            return Err(ConfigError::new(
+                "CLERK_EMULATOR_SECRET_KEY",
+                "must be a development key: sk_test_ followed by at least 4 characters",
+            ));
+        }
+        key => key.map(Secret::new),
     };
     Ok(EmulatorSettings {
         key_file: path(
@@ -356,6 +390,7 @@ fn emulator_settings(source: &impl Source) -> Result<EmulatorSettings, ConfigErr
             1..=86_400,
         )?),
         omit_custom_claims,
+        secret_key,
     })
 }
 
@@ -580,6 +615,62 @@ mod tests {
             error_variable(Config::load(&[DB, ("LEPTOS_ENV", "staging")])),
             "LEPTOS_ENV"
         );
+    }
+
+    #[test]
+    fn emulator_variables_have_the_standalone_emulators_names() {
+        let settings = Config::load(&[
+            DB,
+            ("CLERK_EMULATOR_TOKEN_LIFETIME_SECS", "90"),
+            ("CLERK_EMULATOR_OMIT_CUSTOM_CLAIMS", "true"),
+        ])
+        .unwrap()
+        .emulator;
+        assert_eq!(settings.token_lifetime, Duration::from_secs(90));
+        assert!(settings.omit_custom_claims);
+        assert_eq!(
+            error_variable(Config::load(&[
+                DB,
+                ("CLERK_EMULATOR_OMIT_CUSTOM_CLAIMS", "maybe")
+            ])),
+            "CLERK_EMULATOR_OMIT_CUSTOM_CLAIMS"
+        );
+    }
+
+    #[test]
+    fn a_retired_emulator_variable_is_a_start_up_error_naming_its_new_name() {
+        for (retired, current) in [
+            (
+                "CLERK_EMULATOR_TOKEN_LIFETIME",
+                "CLERK_EMULATOR_TOKEN_LIFETIME_SECS",
+            ),
+            (
+                "CLERK_EMULATOR_OMIT_CLAIMS",
+                "CLERK_EMULATOR_OMIT_CUSTOM_CLAIMS",
+            ),
+        ] {
+            let err = Config::load(&[DB, (retired, "1")]).unwrap_err();
+            assert_eq!(err.variable, retired);
+            assert!(err.to_string().contains(current), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_emulator_secret_key_is_read_and_must_be_a_development_key() {
+        let settings = Config::load(&[DB]).unwrap().emulator;
+        assert!(settings.secret_key.is_none(), "random unless set");
+        let settings = Config::load(&[DB, ("CLERK_EMULATOR_SECRET_KEY", "sk_test_scripts")])
+            .unwrap()
+            .emulator;
+        assert_eq!(
+            settings.secret_key.as_ref().map(Secret::expose),
+            Some("sk_test_scripts")
+        );
+        for bad in ["sk_live_0123456789", "sk_test_ab", "whatever"] {
+            let err = Config::load(&[DB, ("CLERK_EMULATOR_SECRET_KEY", bad)]).unwrap_err();
+            assert_eq!(err.variable, "CLERK_EMULATOR_SECRET_KEY", "{bad}");
+            assert!(!err.to_string().contains(bad), "not echoed: {err}");
+        }
     }
 
     #[test]

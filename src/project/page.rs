@@ -10,6 +10,12 @@ use uuid::Uuid;
 
 use super::{Project, ProjectId};
 
+/// PostgreSQL's `timestamptz` range in Unix nanoseconds: from 4714-11-24 BC 00:00 UTC (Julian
+/// day 0) up to, not including, 294277-01-01 00:00 UTC.
+const POSTGRES_TIMESTAMP_NANOS: std::ops::Range<i128> =
+    -210_866_803_200 * NANOS_PER_SECOND..9_224_318_016_000 * NANOS_PER_SECOND;
+const NANOS_PER_SECOND: i128 = 1_000_000_000;
+
 /// Where the previous page ended: the last project it showed. Opaque to clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProjectCursor {
@@ -42,6 +48,10 @@ impl ProjectCursor {
     pub fn parse(raw: &str) -> Result<Self, CursorError> {
         let (nanos, id) = raw.split_once('_').ok_or(CursorError)?;
         let nanos: i128 = nanos.parse().map_err(|_| CursorError)?;
+        // A time the database cannot store would fail the query (a 500), not the cursor.
+        if !POSTGRES_TIMESTAMP_NANOS.contains(&nanos) {
+            return Err(CursorError);
+        }
         let created_at =
             OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| CursorError)?;
         let id = Uuid::try_parse(id).map_err(|_| CursorError)?;
@@ -129,6 +139,24 @@ mod tests {
             "99999999999999999999999999999999999_00000000000000000000000000000abc",
         ] {
             assert_eq!(ProjectCursor::parse(raw), Err(CursorError), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn a_cursor_outside_postgresqls_timestamp_range_is_refused() {
+        let id = "00000000000000000000000000000abc";
+        // 4714-11-24 BC, 00:00 UTC: the first instant a `timestamptz` holds.
+        let first = format!("{}_{id}", -210_866_803_200_i128 * 1_000_000_000);
+        assert!(ProjectCursor::parse(&first).is_ok());
+        for nanos in [
+            "-300000000000000000000",
+            &(-210_866_803_200_i128 * 1_000_000_000 - 1).to_string(),
+        ] {
+            assert_eq!(
+                ProjectCursor::parse(&format!("{nanos}_{id}")),
+                Err(CursorError),
+                "{nanos}"
+            );
         }
     }
 

@@ -5,9 +5,12 @@
 //! unknown `kid` triggers at most one fetch per cool-down, only one fetch is ever in flight,
 //! and a failed fetch keeps the last good keys. Nobody queues behind a slow fetch: a request
 //! that finds one in flight waits at most half a second for it, then answers from the keys
-//! in hand. An unknown `kid` is called
-//! unknown (401) only when the latest fetch succeeded; while the endpoint is failing, or
-//! before it ever answered, it is an outage (503), because a 401 makes browsers sign out.
+//! in hand. The fetch is a task of its own, never part of the request that started it: a
+//! client that hangs up mid-fetch would otherwise cancel it and leave it marked in flight
+//! for the whole cool-down, which anyone could repeat with a garbage token. An unknown `kid`
+//! is called unknown (401) only when the latest fetch succeeded; while the endpoint is
+//! failing, or before it ever answered, it is an outage (503), because a 401 makes browsers
+//! sign out.
 
 use std::{
     collections::HashMap,
@@ -81,7 +84,7 @@ impl KeyStore {
             settings,
             http,
             state: RwLock::new(State::default()),
-            fetching: tokio::sync::Mutex::new(()),
+            fetched: tokio::sync::watch::Sender::new(0),
         })))
     }
 
@@ -108,6 +111,8 @@ struct State {
     attempted_at: Option<Instant>,
     /// Set while a fetch runs and after one failed; cleared by a successful fetch.
     doubt: Option<Doubt>,
+    /// A fetch task is running: the single-flight flag.
+    fetching: bool,
 }
 
 #[derive(Clone)]
@@ -120,8 +125,8 @@ struct RemoteJwks {
     settings: JwksSettings,
     http: reqwest::Client,
     state: RwLock<State>,
-    /// Held while a fetch is in flight: the single-flight guard.
-    fetching: tokio::sync::Mutex<()>,
+    /// Counts finished fetches, so that requests can wait for the one in flight.
+    fetched: tokio::sync::watch::Sender<u64>,
 }
 
 impl RemoteJwks {
@@ -146,56 +151,73 @@ impl RemoteJwks {
     }
 
     async fn key(self: &Arc<Self>, kid: &str) -> KeyLookup {
-        let (hit, stale, may_fetch) = {
+        // Subscribed before looking, so that a fetch ending in between still wakes us.
+        let mut fetched = self.fetched.subscribe();
+        let (hit, stale) = {
             let state = self.read();
             let stale = state
                 .fetched_at
                 .is_none_or(|at| at.elapsed() >= self.settings.max_age);
-            (
-                state.keys.get(kid).cloned(),
-                stale,
-                self.cooled_down(&state),
-            )
+            (state.keys.get(kid).cloned(), stale)
         };
         if let Some(key) = hit {
-            if stale && may_fetch {
+            if stale {
                 // Serve the known key now; refresh behind the request.
-                let jwks = self.clone();
-                tokio::spawn(async move {
-                    if let Ok(_guard) = jwks.fetching.try_lock() {
-                        jwks.fetch().await;
-                    }
-                });
+                self.start_fetch();
             }
             return KeyLookup::Found(key);
         }
-        let in_flight = matches!(self.read().doubt, Some(Doubt::InFlight));
-        if !may_fetch && !in_flight {
+        let started = self.start_fetch();
+        if !started && !self.read().fetching {
             return self.answer(kid);
         }
-        // A fetch in flight: wait a moment for it (a cold start sends many requests at once),
-        // never for the seconds a failing endpoint can take.
-        let Ok(_guard) = tokio::time::timeout(IN_FLIGHT_WAIT, self.fetching.lock()).await else {
-            return self.answer(kid);
-        };
-        // Whoever held the guard before us may have fetched already.
-        if !self.cooled_down(&self.read()) {
-            return self.answer(kid);
+        // The request that started the fetch waits for it (the fetch is bounded by its
+        // attempts and timeouts); the others wait a moment (a cold start sends many requests
+        // at once), never for the seconds a failing endpoint can take. Either way the fetch
+        // runs to its end if they stop waiting or are dropped.
+        if started {
+            let _ = fetched.changed().await;
+        } else {
+            let _ = tokio::time::timeout(IN_FLIGHT_WAIT, fetched.changed()).await;
         }
-        self.fetch().await;
         self.answer(kid)
     }
 
-    /// One fetch with bounded retries; the keys are replaced only on success. Callers hold
-    /// the `fetching` guard.
-    async fn fetch(&self) {
-        {
-            let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
-            state.attempted_at = Some(Instant::now());
-            if !matches!(state.doubt, Some(Doubt::Failed(_))) {
-                state.doubt = Some(Doubt::InFlight);
-            }
+    /// Starts a fetch in a task of its own unless one is running or the cool-down since the
+    /// last one has not passed. True if it started one.
+    fn start_fetch(self: &Arc<Self>) -> bool {
+        if !self.claim_fetch() {
+            return false;
         }
+        let jwks = self.clone();
+        tokio::spawn(async move { jwks.run_fetch().await });
+        true
+    }
+
+    /// Marks a fetch in flight, if none is and the cool-down has passed. True if it did: the
+    /// caller must then run [`Self::run_fetch`].
+    fn claim_fetch(&self) -> bool {
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        if state.fetching || !self.cooled_down(&state) {
+            return false;
+        }
+        state.fetching = true;
+        state.attempted_at = Some(Instant::now());
+        if !matches!(state.doubt, Some(Doubt::Failed(_))) {
+            state.doubt = Some(Doubt::InFlight);
+        }
+        true
+    }
+
+    async fn run_fetch(&self) {
+        // Clears the flag and wakes the waiters however the fetch ends.
+        let _done = FetchDone(self);
+        self.fetch().await;
+    }
+
+    /// One fetch with bounded retries; the keys are replaced only on success. Run only by
+    /// [`Self::run_fetch`].
+    async fn fetch(&self) {
         // Bounded by the number of attempts, not by a cap on the delay.
         let mut backoff = Backoff::new(Duration::from_millis(100), Duration::MAX);
         let mut last_error = String::new();
@@ -248,6 +270,25 @@ impl RemoteJwks {
     }
 }
 
+/// Ends a fetch task: clears the single-flight flag, then tells the waiters. A `Drop`, so
+/// that a panicking fetch cannot leave the flag set.
+struct FetchDone<'a>(&'a RemoteJwks);
+
+impl Drop for FetchDone<'_> {
+    fn drop(&mut self) {
+        let mut state = self.0.state.write().unwrap_or_else(|e| e.into_inner());
+        state.fetching = false;
+        // A fetch that never finished (a panic) leaves the outage it was, not "in flight".
+        if matches!(state.doubt, Some(Doubt::InFlight)) {
+            state.doubt = Some(Doubt::Failed("the JWKS fetch stopped".into()));
+        }
+        drop(state);
+        self.0
+            .fetched
+            .send_modify(|count| *count = count.wrapping_add(1));
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct Jwks {
     keys: Vec<Jwk>,
@@ -297,6 +338,73 @@ mod tests {
         .unwrap();
         let keys = jwks.usable_keys();
         assert_eq!(keys.keys().collect::<Vec<_>>(), ["good"]);
+    }
+
+    /// A JWKS endpoint on a local socket that holds every answer until `release` says true,
+    /// counting the requests it got.
+    async fn held_jwks(
+        body: String,
+    ) -> (
+        Url,
+        tokio::sync::watch::Sender<bool>,
+        tokio::sync::watch::Receiver<usize>,
+    ) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("http://{}/jwks", listener.local_addr().unwrap())).unwrap();
+        let (release, released) = tokio::sync::watch::channel(false);
+        let (count, calls) = tokio::sync::watch::channel(0);
+        tokio::spawn(async move {
+            loop {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                let (body, mut released) = (body.clone(), released.clone());
+                count.send_modify(|n| *n += 1);
+                tokio::spawn(async move {
+                    let mut request = Vec::new();
+                    let mut buffer = [0; 1024];
+                    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                        let n = socket.read(&mut buffer).await.unwrap();
+                        if n == 0 {
+                            return;
+                        }
+                        request.extend_from_slice(&buffer[..n]);
+                    }
+                    released.wait_for(|go| *go).await.unwrap();
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                         content-length: {}\r\nconnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    // The caller may have gone; nothing to do about it.
+                    let _ = socket.write_all(format!("{head}{body}").as_bytes()).await;
+                });
+            }
+        });
+        (url, release, calls)
+    }
+
+    #[tokio::test]
+    async fn a_caller_dropped_mid_fetch_does_not_cancel_the_fetch() {
+        let jwks = serde_json::json!({"keys": [{
+            "kid": "good", "kty": "RSA", "alg": "RS256", "use": "sig", "e": "AQAB",
+            "n": "sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw"
+        }]});
+        let (url, release, mut calls) = held_jwks(jwks.to_string()).await;
+        let store = KeyStore::remote(JwksSettings::new(url, None), reqwest::Client::new());
+        {
+            // The first caller starts the fetch, then goes away while the endpoint holds it
+            // (a client hanging up drops its request's future just so).
+            let first = store.key(Some("good"));
+            tokio::pin!(first);
+            tokio::select! {
+                _ = &mut first => panic!("answered while the endpoint holds the JWKS"),
+                seen = calls.wait_for(|n| *n == 1) => { seen.unwrap(); }
+            }
+        }
+        release.send(true).unwrap();
+        // Within the cool-down, so only the fetch the dropped caller started can answer.
+        assert!(matches!(store.key(Some("good")).await, KeyLookup::Found(_)));
+        assert_eq!(*calls.borrow(), 1, "one fetch");
     }
 
     #[tokio::test]

@@ -50,6 +50,9 @@ impl ClerkSetup {
         emulator_config.state_file = settings.state_file.clone();
         emulator_config.token_lifetime = settings.token_lifetime;
         emulator_config.omit_custom_claims = settings.omit_custom_claims;
+        if let Some(secret_key) = &settings.secret_key {
+            emulator_config.secret_key = secret_key.expose().to_owned();
+        }
         emulator_config.webhook = Some(WebhookTarget {
             url: webhook_url,
             signing_secret: webhook_secret.clone(),
@@ -59,6 +62,10 @@ impl ClerkSetup {
             .map_err(|e| ClerkSetupError::Emulator(e.to_string()))?;
         tracing::warn!(
             sign_in = %emulator.sign_in_url(),
+            // Development only: printed so that scripts can drive the emulator's Backend API
+            // (Clerk's SDKs) without setting CLERK_EMULATOR_SECRET_KEY.
+            backend_api = %emulator.api_url(),
+            secret_key = emulator.secret_key(),
             "THE CLERK EMULATOR IS ACTIVE: no Clerk keys are configured, so sign-in is offline \
              and anyone can sign in as anyone. Development and tests only; set CLERK_* keys \
              for real use."

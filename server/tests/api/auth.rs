@@ -266,6 +266,38 @@ async fn requests_do_not_queue_behind_a_jwks_fetch_in_flight(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn a_client_that_hangs_up_mid_fetch_does_not_cancel_the_jwks_fetch(pool: PgPool) {
+    let (app, clerk) = setup(pool).await;
+    assert_accepted(app.me(&Mint::session("user_ada").sign()).await, "user_ada").await;
+    // Clerk rotates; the cool-down passes, so the next unknown kid fetches.
+    clerk.set_jwks(vec![jwk(KEY_A_PUB, "key-a"), jwk(KEY_B_PUB, "key-b")]);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let hold = clerk.state.gate.write().await;
+    let rotated = Mint::session("user_bob")
+        .header("kid", json!("key-b"))
+        .signed_by(KEY_B)
+        .sign();
+    let (client, url, token) = (app.client.clone(), app.url("/api/me"), rotated.clone());
+    let hung_up = tokio::spawn(async move { client.get(url).bearer_auth(token).send().await });
+    for _ in 0..500 {
+        if clerk.jwks_calls() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(clerk.jwks_calls(), 2, "the unknown kid started a fetch");
+    // The client goes away mid-fetch: its request future is dropped, its socket closed.
+    hung_up.abort();
+    assert!(hung_up.await.is_err_and(|e| e.is_cancelled()));
+    // Time for the server to see the closed socket and drop that request.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(hold);
+    // Still inside the cool-down: only the fetch that request started can bring key B.
+    assert_accepted(app.me(&rotated).await, "user_bob").await;
+    assert_eq!(clerk.jwks_calls(), 2, "no second fetch was needed");
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn with_no_reachable_jwks_the_answer_is_503_not_401(pool: PgPool) {
     let (app, clerk) = setup(pool).await;
     clerk.fail_with(503);

@@ -126,6 +126,42 @@ async fn without_custom_claims_the_server_asks_the_emulators_backend_api(pool: P
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn the_mounted_emulators_backend_api_answers_the_configured_secret_key(pool: PgPool) {
+    let secret = "sk_test_populatte_scripts";
+    let app = spawn_app_with(pool, test_config(&[("CLERK_EMULATOR_SECRET_KEY", secret)])).await;
+    // What a script driving the emulator with Clerk's Node SDK does.
+    let users = |key: &'static str| {
+        app.client
+            .get(app.url("/__clerk/v1/users"))
+            .bearer_auth(key)
+            .send()
+    };
+    let response = users(secret).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let listed: Value = response.json().await.unwrap();
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|user| user["id"] == ADA_LOVELACE),
+        "{listed}"
+    );
+    assert_eq!(
+        users("sk_test_somebody_else").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // The server itself uses the same key for the JWKS and the Backend API.
+    let token = mint(
+        &app,
+        json!({"user_id": ADA_LOVELACE, "omit_custom_claims": true}),
+    )
+    .await;
+    let (status, body) = me(&app, &token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn the_emulators_backend_api_failing_gives_503(pool: PgPool) {
     let app = spawn_app(pool.clone()).await;
     // Keys first, while the Backend API still answers.

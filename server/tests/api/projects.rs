@@ -667,6 +667,34 @@ async fn malformed_requests_are_answered_in_the_json_error_shape(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn a_cursor_for_a_time_postgresql_cannot_store_is_a_bad_request_not_a_500(pool: PgPool) {
+    let app = setup(pool.clone()).await;
+    let ada = Caller::user(&app, "user_ada");
+    ada.project("Garden").await;
+    // Years a timestamp parses to but PostgreSQL's `timestamptz` (4714 BC to 294276 AD)
+    // cannot hold: the database would refuse the query.
+    let id = "00000000000000000000000000000abc";
+    for nanos in ["-300000000000000000000", "-210866803200000000001"] {
+        let query = format!("?cursor={nanos}_{id}");
+        assert_error(
+            &ada.list(&query).await,
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        );
+        assert_error(
+            &ada.fn_list(Some(format!("{nanos}_{id}")), None).await,
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        );
+    }
+    // The first instant PostgreSQL stores is a cursor like any other.
+    let (status, _) = ada
+        .list(&format!("?cursor=-210866803200000000000_{id}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn anonymous_calls_are_401_signed_out(pool: PgPool) {
     let app = setup(pool.clone()).await;
     let bobs = Caller::user(&app, "user_bob").project("Garden").await;

@@ -107,7 +107,7 @@ impl Mint {
         let message = format!("{encoded_header}.{encoded_claims}");
         let key = match algorithm {
             Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
-                EncodingKey::from_secret(self.key.as_bytes())
+                EncodingKey::from_secret(self.key.as_bytes()).unwrap()
             }
             _ => EncodingKey::from_rsa_pem(self.key.as_bytes()).unwrap(),
         };

@@ -26,7 +26,7 @@ Each option can also be set through the environment variable in brackets; a flag
                             [CLERK_EMULATOR_KEY_FILE] (default: a new key in memory each start)
   --state-file PATH         JSON file keeping users, deleted ids, sessions and templates
                             [CLERK_EMULATOR_STATE_FILE] (default: memory only)
-  --token-lifetime SECS     session token lifetime [CLERK_EMULATOR_TOKEN_LIFETIME] (default 60)
+  --token-lifetime SECS     session token lifetime [CLERK_EMULATOR_TOKEN_LIFETIME_SECS] (default 60)
   --secret-key KEY          the sk_test_… Backend API key [CLERK_EMULATOR_SECRET_KEY] (default random)
   --webhook-url URL         where user.* webhooks go [CLERK_EMULATOR_WEBHOOK_URL]
   --webhook-secret SECRET   whsec_… signing secret [CLERK_EMULATOR_WEBHOOK_SECRET] (default random)
@@ -66,7 +66,7 @@ const VALUED: [(&str, &str); 9] = [
     ("--base-url", "CLERK_EMULATOR_BASE_URL"),
     ("--key-file", "CLERK_EMULATOR_KEY_FILE"),
     ("--state-file", "CLERK_EMULATOR_STATE_FILE"),
-    ("--token-lifetime", "CLERK_EMULATOR_TOKEN_LIFETIME"),
+    ("--token-lifetime", "CLERK_EMULATOR_TOKEN_LIFETIME_SECS"),
     ("--secret-key", "CLERK_EMULATOR_SECRET_KEY"),
     ("--webhook-url", "CLERK_EMULATOR_WEBHOOK_URL"),
     ("--webhook-secret", "CLERK_EMULATOR_WEBHOOK_SECRET"),
@@ -78,10 +78,30 @@ const SWITCHES: [(&str, &str); 3] = [
     ("--allow-non-loopback", "CLERK_EMULATOR_ALLOW_NON_LOOPBACK"),
 ];
 
+/// Spellings this binary and the emulator mounted in the app once read differently, with the
+/// name both read now. Setting an old one is an error rather than silently ignored.
+pub const RETIRED_VARIABLES: [(&str, &str); 2] = [
+    (
+        "CLERK_EMULATOR_TOKEN_LIFETIME",
+        "CLERK_EMULATOR_TOKEN_LIFETIME_SECS",
+    ),
+    (
+        "CLERK_EMULATOR_OMIT_CLAIMS",
+        "CLERK_EMULATOR_OMIT_CUSTOM_CLAIMS",
+    ),
+];
+
 pub fn parse(
     args: impl IntoIterator<Item = String>,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Command, CliError> {
+    for (retired, current) in RETIRED_VARIABLES {
+        if env(retired).is_some() {
+            return Err(CliError(format!(
+                "{retired} is no longer read: use {current}"
+            )));
+        }
+    }
     let mut values: Vec<(&'static str, String)> = Vec::new();
     let mut switches: Vec<&'static str> = Vec::new();
     let mut args = args.into_iter();
@@ -269,7 +289,7 @@ mod tests {
                 "--omit-custom-claims",
             ],
             &[
-                ("CLERK_EMULATOR_TOKEN_LIFETIME", "90"),
+                ("CLERK_EMULATOR_TOKEN_LIFETIME_SECS", "90"),
                 ("CLERK_EMULATOR_WEBHOOK_SECRET", "whsec_dGVzdA=="),
                 ("CLERK_EMULATOR_NO_SEED", "true"),
             ],
@@ -281,6 +301,33 @@ mod tests {
         assert_eq!(options.allowed_origins, ["http://localhost:3000"]);
         assert!(options.config.omit_custom_claims);
         assert!(!options.config.seed_users);
+    }
+
+    #[test]
+    fn variables_have_the_mounted_emulators_names() {
+        let options = run(
+            &[],
+            &[
+                ("CLERK_EMULATOR_TOKEN_LIFETIME_SECS", "90"),
+                ("CLERK_EMULATOR_OMIT_CUSTOM_CLAIMS", "1"),
+                ("CLERK_EMULATOR_SECRET_KEY", "sk_test_scripts"),
+            ],
+        )
+        .expect("parsed");
+        assert_eq!(options.config.token_lifetime, Duration::from_secs(90));
+        assert!(options.config.omit_custom_claims);
+        assert_eq!(options.config.secret_key, "sk_test_scripts");
+    }
+
+    #[test]
+    fn a_retired_variable_is_refused_with_its_new_name() {
+        for (retired, current) in RETIRED_VARIABLES {
+            let refused = run(&[], &[(retired, "1")]).expect_err("refused");
+            assert!(
+                refused.0.contains(retired) && refused.0.contains(current),
+                "{refused}"
+            );
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -96,11 +96,21 @@ async fn not_found() -> ClerkApiError {
 /// control API can mint tokens for anyone), and answers CORS for the allowed extra origins so
 /// that an app on another port can use a standalone emulator with credentials.
 async fn origin_rules(State(emulator): State<Emulator>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let changes_state = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
     let Some(origin) = request_origin(request.headers()) else {
+        // `Origin: null` comes from a sandboxed iframe or a `data:` page on any website: as
+        // foreign as can be, like the server's CSRF rule says. (No `Origin` at all is not a
+        // browser's cross-site request: scripts and Clerk's SDKs.)
+        if changes_state && null_origin(request.headers()) {
+            return refused(
+                "requests from a null origin (a sandboxed frame or a data: page) are refused"
+                    .into(),
+            );
+        }
         return next.run(request).await;
     };
     let allowed = emulator.origin_allowed(&origin);
-    let method = request.method().clone();
     let preflight = method == Method::OPTIONS
         && request
             .headers()
@@ -126,23 +136,32 @@ async fn origin_rules(State(emulator): State<Emulator>, request: Request, next: 
         );
         return response;
     }
-    let changes_state = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
     if changes_state && !allowed {
-        return ClerkApiError::new(
-            StatusCode::FORBIDDEN,
-            "origin_invalid",
-            "origin not allowed",
-            format!(
-                "requests from {origin} are refused; allow it with --allowed-origin (or Emulator::allow_origin)"
-            ),
-        )
-        .into_response();
+        return refused(format!(
+            "requests from {origin} are refused; allow it with --allowed-origin (or Emulator::allow_origin)"
+        ));
     }
     let mut response = next.run(request).await;
     if allowed {
         add_cors(&mut response, &origin);
     }
     response
+}
+
+fn null_origin(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ORIGIN)
+        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"null"))
+}
+
+fn refused(detail: String) -> Response {
+    ClerkApiError::new(
+        StatusCode::FORBIDDEN,
+        "origin_invalid",
+        "origin not allowed",
+        detail,
+    )
+    .into_response()
 }
 
 fn add_cors(response: &mut Response, origin: &str) {

@@ -216,6 +216,44 @@ async fn expired_token_endpoint_mints_a_past_token_for_the_session() {
 }
 
 #[tokio::test]
+async fn a_null_origin_is_foreign_for_every_state_changing_method() {
+    let test = spawn().await;
+    // `Origin: null` is what a sandboxed iframe or a `data:` page on any website sends.
+    let null_origin = |method: reqwest::Method, path: String| {
+        test.http
+            .request(method, test.url(&path))
+            .header("origin", "null")
+    };
+    let user = format!("/_emulator/users/{}", seeds::GRACE_HOPPER);
+    let attempts = [
+        null_origin(reqwest::Method::POST, format!("{user}?_method=DELETE")),
+        null_origin(reqwest::Method::DELETE, user.clone()),
+        null_origin(reqwest::Method::PATCH, user.clone()).json(&json!({ "first_name": "Eve" })),
+        null_origin(reqwest::Method::POST, "/_emulator/tokens".into())
+            .json(&json!({ "user_id": seeds::ADA_LOVELACE })),
+    ];
+    for attempt in attempts {
+        let response = attempt.send().await.expect("send");
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert!(
+            response
+                .headers()
+                .get("access-control-allow-origin")
+                .is_none()
+        );
+    }
+    let (status, grace) = test.get(&user).await;
+    assert_eq!(status, StatusCode::OK, "the user is still there");
+    assert_eq!(grace["first_name"], "Grace");
+    // Reading changes nothing, so a null origin may still read.
+    let read = null_origin(reqwest::Method::GET, "/.well-known/jwks.json".into())
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(read.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn foreign_origins_cannot_change_state_but_allowed_ones_get_cors() {
     let test = spawn().await;
     let refused = test
