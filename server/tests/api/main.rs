@@ -12,6 +12,7 @@ mod health;
 mod helpers;
 mod http_stack;
 mod projects;
+mod redirects;
 mod sync;
 mod tokens;
 mod webhooks;
