@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod clerk;
 pub mod client;
+pub mod guard;
 // `unreachable_pub` is allowed in the modules of components: Leptos's `#[component]` expands
 // to a `pub` item whatever visibility the function is written with. rustc still reports dead
 // code in them, since nothing outside the crate can reach them.
@@ -13,6 +14,7 @@ mod components;
 #[allow(unreachable_pub)]
 mod pages;
 pub mod projects;
+pub mod redirect;
 pub mod session;
 
 use leptos::prelude::*;

@@ -193,3 +193,33 @@ async fn the_browser_plumbing_follows_the_policy() {
     );
     assert_eq!(take_summary().calls.len(), 1);
 }
+
+/// The redirect rule on the browser's own `URL`: the same answers as the server's parser
+/// (`app/src/redirect/tests.rs`), so that the two halves never disagree.
+#[wasm_bindgen_test]
+fn the_redirect_rule_in_the_browser_matches_the_server() {
+    use app::redirect::same_site_target;
+    for (candidate, expected) in [
+        ("/dashboard?tab=1&b=2", Some("/dashboard?tab=1&b=2")),
+        ("/a/../b/./c", Some("/b/c")),
+        ("/\u{3002}/x", Some("/%E3%80%82/x")),
+        ("/a b?q=\u{1}\u{7f}\u{e9}", Some("/a%20b?q=%01%7F%C3%A9")),
+        ("/da\tsh\nboard\r", Some("/dashboard")),
+        ("/p?a=1#frag", Some("/p?a=1")),
+        ("//evil.example", None),
+        ("///evil.example/", None),
+        ("/\\evil.example", None),
+        ("/\t/evil.example", None),
+        ("\u{0}//evil.example", None),
+        ("https:/evil.example", None),
+        ("javascript:alert(1)", None),
+        ("/a/..//evil.example", None),
+        ("https://populatte.invalid/", None),
+    ] {
+        assert_eq!(
+            same_site_target(candidate).as_deref(),
+            expected,
+            "{candidate:?}"
+        );
+    }
+}

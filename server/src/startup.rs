@@ -320,6 +320,9 @@ pub(crate) fn router(
             AppState,
             _,
         >(provide_services, page_shell))
+        // Inside the auth layer, which it reads: signed-out page loads of signed-in pages are
+        // redirected before rendering starts.
+        .layer(middleware::from_fn(app::guard::redirect_signed_out))
         .layer(middleware::from_fn_with_state(
             state.auth.clone(),
             authenticate,

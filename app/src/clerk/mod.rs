@@ -46,6 +46,9 @@ use leptos::prelude::*;
 
 pub use components::{SignIn, SignUp, UserButton, UserProfile};
 pub use control::{ClerkLoadingNotice, Protect, SignedIn, SignedOut};
+/// The state the first paint shows for a request: the server's guard decides by it.
+#[cfg(all(feature = "ssr", not(feature = "hydrate")))]
+pub(crate) use request::from_request as state_of_request;
 pub use state::{AuthState, SignedInUser};
 #[cfg(feature = "hydrate")]
 pub use tokens::ClerkTokens;

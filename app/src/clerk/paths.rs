@@ -1,6 +1,8 @@
 //! Where the app's sign-in and sign-up pages are (Clerk's components are mounted there), where
 //! they send people afterwards, and how a page asks to come back after signing in.
 
+use crate::redirect::same_site_target;
+
 /// The page that mounts Clerk's `<SignIn/>`; `Clerk.load` is told so (`signInUrl`).
 pub const SIGN_IN_PATH: &str = "/sign-in";
 /// The page that mounts Clerk's `<SignUp/>` (`signUpUrl`).
@@ -8,15 +10,15 @@ pub const SIGN_UP_PATH: &str = "/sign-up";
 /// Where signing in or up lands when no page asked (`sign{In,Up}FallbackRedirectUrl`).
 pub const AFTER_SIGN_IN_PATH: &str = "/dashboard";
 
-/// A return URL that stays on this site: a path starting with one `/`. Anything else
-/// (another origin, `//evil.example`, `javascript:`) becomes the dashboard.
+/// A return URL that stays on this site, by the one redirect rule
+/// ([`same_site_target`](crate::redirect::same_site_target)). Anything else (another origin,
+/// `//evil.example`, `/\t/evil.example`, `javascript:`), or no URL at all, becomes the
+/// dashboard.
 pub fn safe_return_path(candidate: Option<&str>) -> String {
-    match candidate {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
-        _ => AFTER_SIGN_IN_PATH.to_owned(),
-    }
+    candidate
+        .filter(|candidate| !candidate.is_empty())
+        .and_then(same_site_target)
+        .unwrap_or_else(|| AFTER_SIGN_IN_PATH.to_owned())
 }
 
 /// The sign-in page for coming back to `path` afterwards.
@@ -29,7 +31,10 @@ pub fn sign_up_path(path: &str) -> String {
     with_return(SIGN_UP_PATH, path)
 }
 
+/// The return path goes through the redirect rule here too, so that a sign-in link never
+/// carries a target the sign-in page would refuse.
 fn with_return(page: &str, path: &str) -> String {
+    let path = safe_return_path(Some(path));
     let mut encoded = String::with_capacity(path.len());
     for byte in path.bytes() {
         match byte {
@@ -57,6 +62,7 @@ mod tests {
             "//evil.example",
             "/\\\\evil.example",
             "javascript:alert(1)",
+            "/\t/evil.example",
             "",
         ] {
             assert_eq!(

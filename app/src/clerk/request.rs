@@ -12,7 +12,7 @@ pub(super) fn initial_state() -> AuthState {
     use_context::<Parts>().map_or(AuthState::Loading, |parts| from_request(&parts))
 }
 
-fn from_request(parts: &Parts) -> AuthState {
+pub(crate) fn from_request(parts: &Parts) -> AuthState {
     if let Some(CurrentUser(user)) = parts.extensions.get::<CurrentUser>() {
         return AuthState::SignedIn(user.into());
     }

@@ -1,5 +1,7 @@
-//! The route guard: a page for signed-in people only sends everyone else to sign in, with the
-//! page they asked for (path and query) as where to come back to.
+//! The route guard, the browser's half: a page for signed-in people only sends everyone else
+//! to sign in, with the page they asked for (path and query) as where to come back to. A
+//! page load is guarded by the server before rendering starts (`crate::guard`); this covers
+//! navigations inside the running app and a session that ends while the page is open.
 
 use leptos::prelude::*;
 use leptos_router::{
@@ -9,10 +11,10 @@ use leptos_router::{
 
 use crate::clerk::{AuthState, paths::sign_in_path, use_clerk};
 
-/// Call at the top of such a page. With no session at all (no cookie, or Clerk's
-/// `__client_uat=0`) the server answers with the redirect; a request whose token cookie merely
-/// expired renders "loading" and lets clerk-js decide, and the browser follows it to sign-in
-/// if it says signed out.
+/// Call at the top of such a page, whose path is listed in `crate::guard::SIGNED_IN_PAGES`.
+/// Whenever clerk-js says signed out, the browser goes to sign in. (A page load with no
+/// session at all never renders: the server has redirected it. One whose token cookie merely
+/// expired renders "loading" and clerk-js decides.)
 pub fn require_sign_in() {
     let clerk = use_clerk();
     let location = use_location();
@@ -27,11 +29,6 @@ pub fn require_sign_in() {
             format!("{path}?{search}")
         }
     };
-
-    #[cfg(feature = "ssr")]
-    if clerk.state().get_untracked() == AuthState::SignedOut {
-        leptos_axum::redirect(&sign_in_path(&here()));
-    }
     let navigate = use_navigate();
     Effect::new(move |_| {
         if clerk.state().get() == AuthState::SignedOut {

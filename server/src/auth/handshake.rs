@@ -16,7 +16,7 @@
 //! ([`HandshakeExhausted`](app::auth::HandshakeExhausted)), so a Frontend API that keeps
 //! handing out useless tokens costs three round trips, never a loop.
 
-use app::auth::cookie;
+use app::{auth::cookie, redirect::same_site_target_or};
 use axum::{
     http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header},
     response::{IntoResponse, Response},
@@ -187,7 +187,8 @@ impl Handshake {
     /// payload's cookies (only Clerk's session cookies: the instance key signs what the
     /// Frontend API sends, but nothing else of this site's belongs in there).
     pub(crate) fn finish(&self, uri: &Uri, directives: &[String]) -> Response {
-        // Path and query only: the redirect stays on whatever origin the browser used.
+        // Path and query only, by the redirect rule: the redirect stays on whatever origin
+        // the browser used.
         let mut response = redirect(&without_handshake_params(uri)).unwrap_or_else(redirect_home);
         for directive in directives {
             if !self.is_session_cookie(directive) {
@@ -245,19 +246,25 @@ fn own_url(origin: &BrowserOrigin, uri: &Uri) -> Option<Url> {
     origin.url(uri)
 }
 
+/// The page to return to: the request's path and query without the handshake parameters,
+/// put through the app's redirect rule, so that a request path the browser would read as
+/// another host (`//evil.example/`, `/\evil.example/`) returns to `/` instead.
 fn without_handshake_params(uri: &Uri) -> String {
     let kept: Vec<(String, String)> =
         url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
             .filter(|(name, _)| !HANDSHAKE_PARAMS.contains(&name.as_ref()))
             .map(|(name, value)| (name.into_owned(), value.into_owned()))
             .collect();
-    if kept.is_empty() {
-        return uri.path().to_owned();
-    }
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(kept)
-        .finish();
-    format!("{}?{query}", uri.path())
+    let candidate = match kept.is_empty() {
+        true => uri.path().to_owned(),
+        false => {
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(kept)
+                .finish();
+            format!("{}?{query}", uri.path())
+        }
+    };
+    same_site_target_or(&candidate, "/")
 }
 
 #[cfg(test)]
@@ -309,6 +316,19 @@ mod tests {
         assert_eq!(without_handshake_params(&uri), "/p?a=1&b=2");
         let uri: Uri = "/p?__clerk_handshake=x".parse().unwrap();
         assert_eq!(without_handshake_params(&uri), "/p");
+    }
+
+    #[test]
+    fn a_return_path_a_browser_reads_as_another_host_returns_home() {
+        for target in [
+            "//evil.example/?__clerk_handshake=x",
+            "///evil.example/?__clerk_handshake=x",
+            "/\\evil.example/?__clerk_handshake=x",
+            "/a/..//evil.example/?__clerk_handshake=x",
+        ] {
+            let uri: Uri = target.parse().unwrap();
+            assert_eq!(without_handshake_params(&uri), "/", "{target}");
+        }
     }
 
     fn started(handshake: &Handshake, cookie: &str) -> Start {
