@@ -394,6 +394,27 @@ mod tests {
     }
 
     #[test]
+    fn a_publishable_key_whose_host_is_no_host_is_refused() {
+        let encode = |s: &str| STANDARD_NO_PAD.encode(s);
+        for bad in [
+            // Found by the `publishable_key` fuzz target: control characters in the host.
+            "pk_test_Y2xlcmsuZQ0DMyQ=".to_owned(),
+            format!("pk_live_{}", encode("clerk.example.com?x$")),
+            format!("pk_live_{}", encode("clerk.example.com#x$")),
+            format!("pk_live_{}", encode("clerk.example.com\\evil.example$")),
+            format!("pk_live_{}", encode("clerk.example.com\t$")),
+            format!("pk_live_{}", encode("clerk.example.com:99999$")),
+            format!("pk_live_{}", encode("clerk.example.com:$")),
+            format!("pk_live_{}", encode("1.2.3.999$")),
+        ] {
+            assert!(PublishableKey::parse(&bad).is_err(), "{bad}");
+        }
+        // The emulator's keys name a host with a port.
+        let key = PublishableKey::parse(&format!("pk_live_{}", encode("127.0.0.1:3000$"))).unwrap();
+        assert_eq!(key.issuer(), "https://127.0.0.1:3000");
+    }
+
+    #[test]
     fn every_bad_clerk_variable_is_named() {
         let cases = [
             ("CLERK_PUBLISHABLE_KEY", "pk_nope"),
