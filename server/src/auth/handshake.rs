@@ -243,13 +243,20 @@ fn without_handshake_params(uri: &Uri) -> String {
             .filter(|(name, _)| !HANDSHAKE_PARAMS.contains(&name.as_ref()))
             .map(|(name, value)| (name.into_owned(), value.into_owned()))
             .collect();
+    let path = local_path(uri.path());
     if kept.is_empty() {
-        return uri.path().to_owned();
+        return path;
     }
     let query = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(kept)
         .finish();
-    format!("{}?{query}", uri.path())
+    format!("{path}?{query}")
+}
+
+/// The path with one leading slash: in a `Location`, `//host/…` (and `/\host/…`, which
+/// browsers read the same way) is another site, whatever request target brought it here.
+fn local_path(path: &str) -> String {
+    format!("/{}", path.trim_start_matches(['/', '\\']))
 }
 
 #[cfg(test)]
