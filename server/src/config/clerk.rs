@@ -34,7 +34,7 @@ impl PublishableKey {
             Some((host, "")) if !host.contains('$') => host,
             _ => return Err("does not decode to `<frontend-api-host>$`".into()),
         };
-        if !host.contains('.') || host.contains(['/', ' ', '@']) {
+        if !is_host(host) {
             return Err("does not decode to a valid Frontend API host".into());
         }
         Ok(Self {
@@ -359,6 +359,26 @@ fn origin(raw: &str) -> Result<String, String> {
         ));
     }
     Ok(url.origin().ascii_serialization())
+}
+
+/// A host name with a dot, and a port when there is one (the emulator's keys carry it):
+/// nothing that, put after `https://`, a URL would read as more than a host (a path, query,
+/// fragment, credentials, control characters) or not accept at all.
+fn is_host(host: &str) -> bool {
+    let name = match host.split_once(':') {
+        Some((name, port)) => {
+            if !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u16>().is_err() {
+                return false;
+            }
+            name
+        }
+        None => host,
+    };
+    name.contains('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && Url::parse(&format!("https://{host}/")).is_ok_and(|url| url.path() == "/")
 }
 
 #[cfg(test)]
