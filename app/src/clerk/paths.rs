@@ -9,10 +9,16 @@ pub const SIGN_UP_PATH: &str = "/sign-up";
 pub const AFTER_SIGN_IN_PATH: &str = "/dashboard";
 
 /// A return URL that stays on this site: a path starting with one `/`. Anything else
-/// (another origin, `//evil.example`, `javascript:`) becomes the dashboard.
+/// (another origin, `//evil.example`, `javascript:`) becomes the dashboard. Control
+/// characters are refused too: browsers drop tabs and newlines, so `/<tab>/evil.example`
+/// would be `//evil.example`.
 pub fn safe_return_path(candidate: Option<&str>) -> String {
     match candidate {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains(|c: char| c == '\\' || c.is_control()) =>
+        {
             path.to_owned()
         }
         _ => AFTER_SIGN_IN_PATH.to_owned(),
