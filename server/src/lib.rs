@@ -7,6 +7,9 @@ pub mod config;
 pub mod db;
 pub mod delivery;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod http;
 mod retry;
 pub mod routes;

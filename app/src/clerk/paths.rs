@@ -75,6 +75,24 @@ mod tests {
     }
 
     #[test]
+    fn a_return_path_that_a_browser_reads_as_another_host_is_refused() {
+        // Found by the `return_path` fuzz target: browsers drop tabs and newlines from URLs,
+        // so `/<tab>/host` is `//host`, another site.
+        for unsafe_path in [
+            "/\t/=\t\0/d\t\0\0\0\0\0\0A/\0\0j\0\u{e}",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example/",
+        ] {
+            assert_eq!(
+                safe_return_path(Some(unsafe_path)),
+                "/dashboard",
+                "{unsafe_path:?}"
+            );
+        }
+    }
+
+    #[test]
     fn the_sign_in_path_encodes_the_return_path() {
         assert_eq!(
             sign_in_path("/dashboard"),

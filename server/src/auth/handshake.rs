@@ -376,6 +376,25 @@ mod tests {
     }
 
     #[test]
+    fn the_way_back_from_the_handshake_stays_on_this_site() {
+        // Found by the `handshake` fuzz target: a request target that starts with `//` came
+        // back as a scheme-relative Location, i.e. another host.
+        let handshake = Handshake::new(FrontendApi::Proxy("/__clerk".into()), "AbCd", false);
+        for (target, expected) in [
+            ("//projects/3?__clerk_handshake=x", "/projects/3"),
+            (
+                "//evil.example/x?__clerk_handshake=x&a=1",
+                "/evil.example/x?a=1",
+            ),
+            ("/\\evil.example/x?__clerk_handshake=x", "/evil.example/x"),
+        ] {
+            let uri: Uri = target.parse().unwrap();
+            let response = handshake.finish(&uri, &[]);
+            assert_eq!(response.headers()[header::LOCATION], expected, "{target}");
+        }
+    }
+
+    #[test]
     fn only_clerks_session_cookies_are_applied() {
         let handshake = Handshake::new(FrontendApi::Proxy("/__clerk".into()), "AbCd", false);
         assert!(handshake.is_session_cookie("__session=x; Path=/"));

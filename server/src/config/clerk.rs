@@ -34,7 +34,7 @@ impl PublishableKey {
             Some((host, "")) if !host.contains('$') => host,
             _ => return Err("does not decode to `<frontend-api-host>$`".into()),
         };
-        if !host.contains('.') || host.contains(['/', ' ', '@']) {
+        if !is_host(host) {
             return Err("does not decode to a valid Frontend API host".into());
         }
         Ok(Self {
@@ -411,6 +411,26 @@ fn origin(raw: &str) -> Result<String, String> {
     Ok(url.origin().ascii_serialization())
 }
 
+/// A host name with a dot, and a port when there is one (the emulator's keys carry it):
+/// nothing that, put after `https://`, a URL would read as more than a host (a path, query,
+/// fragment, credentials, control characters) or not accept at all.
+fn is_host(host: &str) -> bool {
+    let name = match host.split_once(':') {
+        Some((name, port)) => {
+            if !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u16>().is_err() {
+                return false;
+            }
+            name
+        }
+        None => host,
+    };
+    name.contains('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && Url::parse(&format!("https://{host}/")).is_ok_and(|url| url.path() == "/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,6 +461,27 @@ mod tests {
         ] {
             assert!(PublishableKey::parse(&bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_publishable_key_whose_host_is_no_host_is_refused() {
+        let encode = |s: &str| STANDARD_NO_PAD.encode(s);
+        for bad in [
+            // Found by the `publishable_key` fuzz target: control characters in the host.
+            "pk_test_Y2xlcmsuZQ0DMyQ=".to_owned(),
+            format!("pk_live_{}", encode("clerk.example.com?x$")),
+            format!("pk_live_{}", encode("clerk.example.com#x$")),
+            format!("pk_live_{}", encode("clerk.example.com\\evil.example$")),
+            format!("pk_live_{}", encode("clerk.example.com\t$")),
+            format!("pk_live_{}", encode("clerk.example.com:99999$")),
+            format!("pk_live_{}", encode("clerk.example.com:$")),
+            format!("pk_live_{}", encode("1.2.3.999$")),
+        ] {
+            assert!(PublishableKey::parse(&bad).is_err(), "{bad}");
+        }
+        // The emulator's keys name a host with a port.
+        let key = PublishableKey::parse(&format!("pk_live_{}", encode("127.0.0.1:3000$"))).unwrap();
+        assert_eq!(key.issuer(), "https://127.0.0.1:3000");
     }
 
     #[test]
