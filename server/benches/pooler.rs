@@ -14,7 +14,7 @@ use populatte::{ClerkId, UserRepository};
 use server::db::{Db, Pooler, users::PgUsers};
 use sqlx::{PgPool, postgres::PgConnectOptions, postgres::PgPoolOptions};
 
-const USER: &str = "user_bench_pooler";
+const USER: &str = "user_benchpooler";
 
 fn pool(options: PgConnectOptions) -> PgPool {
     PgPoolOptions::new()
