@@ -6,6 +6,7 @@
 //! Needs `DATABASE_URL` (direct; the bench migrates it and writes one user) and, for the
 //! pooler rows, `BENCH_POOLER_URL`: a PgBouncer in transaction mode in front of the same
 //! database (scripts/bench starts one). Figures in docs/benchmarks.md.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
 
