@@ -6,6 +6,7 @@
 //! Needs `DATABASE_URL` (direct; the bench migrates it and writes one user) and, for the
 //! pooler rows, `BENCH_POOLER_URL`: a PgBouncer in transaction mode in front of the same
 //! database (scripts/bench starts one). Figures in docs/benchmarks.md.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use populatte::{ClerkId, UserRepository};
 use server::db::{Db, Pooler, users::PgUsers};
 use sqlx::{PgPool, postgres::PgConnectOptions, postgres::PgPoolOptions};
 
-const USER: &str = "user_bench_pooler";
+const USER: &str = "user_benchpooler";
 
 fn pool(options: PgConnectOptions) -> PgPool {
     PgPoolOptions::new()

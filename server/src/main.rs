@@ -1,4 +1,4 @@
-use std::process::ExitCode;
+use std::{io::Write, process::ExitCode};
 
 use server::{
     config::{Config, ConfigError, DatabaseConfig},
@@ -24,7 +24,8 @@ async fn main() -> ExitCode {
         [] => serve().await,
         ["migrate"] => migrate().await,
         ["help" | "-h" | "--help"] => {
-            println!("{USAGE}");
+            // The answer a person asked for goes to standard output (the log is not set up).
+            writeln!(std::io::stdout(), "{USAGE}").ok();
             ExitCode::SUCCESS
         }
         _ => {
@@ -65,7 +66,7 @@ async fn migrate() -> ExitCode {
     };
     match db::migrate_command(&config).await {
         Ok(report) => {
-            println!("{report}");
+            writeln!(std::io::stdout(), "{report}").ok();
             ExitCode::SUCCESS
         }
         Err(err) => {
