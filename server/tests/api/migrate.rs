@@ -12,7 +12,7 @@ use crate::helpers::{ServerProcess, database_url_of};
 /// Runs the binary's `migrate` command with `env` alone (nothing of this process's
 /// configuration); returns its exit code, standard output and standard error.
 async fn migrate_command(env: &[(&str, &str)]) -> (Option<i32>, String, String) {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"));
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_populatte"));
     for (name, _) in std::env::vars() {
         if name.starts_with("DATABASE_")
             || name.starts_with("CLERK_")
