@@ -59,7 +59,8 @@ async fn cookie_write(
         .post(app.url("/api/projects"))
         .header(header::COOKIE, session_cookie())
         .header(header::ORIGIN, origin)
-        .json(&json!({"name": "Garden"}));
+        // A new name each time: one user's project names are unique.
+        .json(&json!({"name": format!("Garden {}", uuid::Uuid::new_v4())}));
     for (name, value) in forwarded {
         request = request.header(*name, *value);
     }
