@@ -56,6 +56,24 @@ pub fn finish_handshake(uri: &Uri, suffix: &str, directives: &[String]) -> Respo
     Handshake::new(FrontendApi::Proxy("/__clerk".into()), suffix, false).finish(uri, directives)
 }
 
+/// The webhook signature check the handler runs, for `CLERK_WEBHOOK_SIGNING_SECRET`
+/// `secret`, and the signature a sender would put on `body`.
+pub struct WebhookSignatures(crate::webhooks::signature::SignatureVerifier);
+
+impl WebhookSignatures {
+    pub fn new(secret: &str) -> Result<Self, String> {
+        crate::webhooks::signature::SignatureVerifier::new(secret).map(Self)
+    }
+
+    pub fn verify(&self, body: &[u8], headers: &HeaderMap) -> bool {
+        self.0.verify(body, headers).is_ok()
+    }
+
+    pub fn sign(&self, id: &str, timestamp: i64, body: &[u8]) -> Option<String> {
+        self.0.sign(id, timestamp, body).ok()
+    }
+}
+
 /// A webhook body as the handler parses it once the signature holds; `Ok` carries the
 /// event's kind and, for a user event, the Clerk id and the profile it leads to.
 pub fn parse_webhook(body: &[u8]) -> Result<String, String> {

@@ -45,9 +45,14 @@ impl SignatureVerifier {
         self.0.verify(body, &standard_headers(headers))
     }
 
-    /// The `v1,…` signature of a delivery; the tests sign with it.
-    #[cfg(test)]
-    fn sign(&self, id: &str, timestamp: i64, body: &[u8]) -> Result<String, WebhookError> {
+    /// The `v1,…` signature of a delivery; the tests and the fuzz targets sign with it.
+    #[cfg(any(test, feature = "fuzzing"))]
+    pub(crate) fn sign(
+        &self,
+        id: &str,
+        timestamp: i64,
+        body: &[u8],
+    ) -> Result<String, WebhookError> {
         self.0.sign(id, timestamp, body)
     }
 }
