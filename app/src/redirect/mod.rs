@@ -22,20 +22,21 @@ mod parser;
 // A wasm build without the browser's parser has nothing to resolve with: nothing is accepted.
 #[cfg(all(target_arch = "wasm32", not(feature = "hydrate")))]
 mod parser {
-    pub(super) fn resolve(_candidate: &str) -> Option<super::Resolved> {
+    pub(super) fn resolve(_candidate: &str, _site: &str) -> Option<super::Resolved> {
         None
     }
 }
 
-/// Stands for this site's own origin. Only the path and query of a resolved candidate are
+/// Stand for this site's own origin. Only the path and query of a resolved candidate are
 /// ever emitted, and the browser resolves those against the origin it is on, so the rule
 /// needs no knowledge of the host the site is served under: what it must know is whether the
-/// candidate keeps whatever origin it is resolved against. An absolute URL naming the real
+/// candidate keeps whatever origin it is resolved against, under either scheme (`http:x` is a
+/// path on an http site but another host on an https one). An absolute URL naming the real
 /// host is refused (the app only ever asks to come back to paths); the reserved `.invalid`
 /// name resolves nowhere, so a candidate naming it leads nowhere else either.
-const SITE: &str = "http://populatte.invalid";
+const SITES: [&str; 2] = ["http://populatte.invalid", "https://populatte.invalid"];
 
-/// A candidate as the URL parser resolved it against [`SITE`].
+/// A candidate as the URL parser resolved it against one of [`SITES`].
 #[derive(Debug, PartialEq, Eq)]
 struct Resolved {
     /// The serialised origin (`http://host:port`, or `null` for an opaque one).
@@ -48,13 +49,20 @@ struct Resolved {
 /// would leave the site or cannot be parsed. The result starts with a single `/` and is
 /// printable ASCII.
 pub fn same_site_target(candidate: &str) -> Option<String> {
-    let first = parser::resolve(candidate)?;
-    if first.origin != SITE {
-        return None;
+    let mut target: Option<String> = None;
+    for site in SITES {
+        let first = parser::resolve(candidate, site)?;
+        if first.origin != site {
+            return None;
+        }
+        // Resolved once more as the browser will: the same origin and the same path and query.
+        let again = parser::resolve(&first.path_and_query, site)?;
+        if again != first || target.as_ref().is_some_and(|t| *t != first.path_and_query) {
+            return None;
+        }
+        target = Some(first.path_and_query);
     }
-    // Resolved once more as the browser will: the same origin and the same path and query.
-    let again = parser::resolve(&first.path_and_query)?;
-    (again == first).then_some(first.path_and_query)
+    target
 }
 
 /// [`same_site_target`], or `fallback` for a target that would leave the site.

@@ -2,10 +2,10 @@
 
 use url::Url;
 
-use super::{Resolved, SITE};
+use super::Resolved;
 
-pub(super) fn resolve(candidate: &str) -> Option<Resolved> {
-    let base = Url::parse(SITE).ok()?;
+pub(super) fn resolve(candidate: &str, site: &str) -> Option<Resolved> {
+    let base = Url::parse(site).ok()?;
     let url = base.join(candidate).ok()?;
     let mut path_and_query = url.path().to_owned();
     if let Some(query) = url.query().filter(|query| !query.is_empty()) {
