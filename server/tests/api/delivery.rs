@@ -182,7 +182,12 @@ async fn a_signed_in_page_is_private(pool: PgPool) {
     let response = app
         .client
         .get(app.url("/dashboard"))
-        .header(header::COOKIE, format!("__session={token}"))
+        // Signed in as clerk-js leaves it: the session token beside a positive
+        // `__client_uat` (a bare `__session` counts as signed out, and the page redirects).
+        .header(
+            header::COOKIE,
+            format!("__session={token}; __client_uat={}", unix_now() - 5),
+        )
         .header(header::ACCEPT_ENCODING, "br")
         .send()
         .await
@@ -265,4 +270,11 @@ async fn mint_token(app: &TestApp) -> String {
     assert!(response.status().is_success());
     let body: serde_json::Value = response.json().await.unwrap();
     body["jwt"].as_str().unwrap().to_owned()
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
