@@ -51,16 +51,35 @@ impl ClerkJs {
         format!("/npm/@clerk/ui@{}/dist", self.ui_version)
     }
 
-    /// The folder that serves `package` (`clerk-js@<version>` or `ui@<version>`), if any.
-    fn dir_for(&self, package: &str) -> Option<&FsPath> {
-        if package.strip_prefix("clerk-js@") == Some(self.version.as_str()) {
-            Some(&self.dir)
-        } else if package.strip_prefix("ui@") == Some(self.ui_version.as_str()) {
-            Some(&self.ui_dir)
-        } else {
-            None
-        }
+    /// The folder that serves `package`, and whether the URL named the exact version:
+    /// `clerk-js@<version>` and `ui@<version>`, or the major tags `clerk-js@6` and `ui@1`
+    /// that Clerk's own script URLs use (Clerk's Frontend API serves the latest release of the
+    /// major line under them; here that is the installed one).
+    fn dir_for(&self, package: &str) -> Option<(&FsPath, Exact)> {
+        let served = [
+            ("clerk-js@", self.version.as_str(), &self.dir),
+            ("ui@", self.ui_version.as_str(), &self.ui_dir),
+        ];
+        served.into_iter().find_map(|(name, version, dir)| {
+            let asked = package.strip_prefix(name)?;
+            if asked == version {
+                Some((dir.as_path(), Exact::Version))
+            } else if version.split('.').next() == Some(asked) {
+                Some((dir.as_path(), Exact::MajorTag))
+            } else {
+                None
+            }
+        })
     }
+}
+
+/// How precisely a URL named the package's version, which decides how long it may be cached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exact {
+    /// The exact version: the files under it never change.
+    Version,
+    /// A major tag (`@6`): it moves to the next release of the line, so it is cached briefly.
+    MajorTag,
 }
 
 /// The version of the npm package `@clerk/<name>` whose `dist/` is `dist`, which must hold
@@ -111,7 +130,7 @@ pub(crate) async fn serve(
     State(emulator): State<Emulator>,
     Path((package, file)): Path<(String, String)>,
 ) -> Result<Response, ClerkApiError> {
-    let Some(dir) = emulator
+    let Some((dir, exact)) = emulator
         .inner
         .clerk_js
         .dir_for(&package)
@@ -137,10 +156,13 @@ pub(crate) async fn serve(
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    // The version is in the URL: a file under it never changes.
     headers.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
+        HeaderValue::from_static(match exact {
+            // The version is in the URL: a file under it never changes.
+            Exact::Version => "public, max-age=31536000, immutable",
+            Exact::MajorTag => "public, max-age=300",
+        }),
     );
     Ok(response)
 }
@@ -161,7 +183,7 @@ mod tests {
     }
 
     #[test]
-    fn only_the_installed_versions_are_served() {
+    fn only_the_installed_versions_and_their_major_tags_are_served() {
         let installed = ClerkJs {
             dir: "/js".into(),
             version: "6.40.0".into(),
@@ -170,16 +192,32 @@ mod tests {
         };
         assert_eq!(
             installed.dir_for("clerk-js@6.40.0"),
-            Some(FsPath::new("/js"))
+            Some((FsPath::new("/js"), Exact::Version))
         );
-        assert_eq!(installed.dir_for("ui@1.34.0"), Some(FsPath::new("/ui")));
+        assert_eq!(
+            installed.dir_for("ui@1.34.0"),
+            Some((FsPath::new("/ui"), Exact::Version))
+        );
+        assert_eq!(
+            installed.dir_for("clerk-js@6"),
+            Some((FsPath::new("/js"), Exact::MajorTag))
+        );
+        assert_eq!(
+            installed.dir_for("ui@1"),
+            Some((FsPath::new("/ui"), Exact::MajorTag))
+        );
         for other in [
-            "clerk-js@6",
-            "ui@1",
+            "clerk-js@5",
+            "clerk-js@6.40",
+            "clerk-js@6.39.0",
+            "clerk-js@",
             "ui@6.40.0",
+            "ui@6",
             "clerk-js@1.34.0",
+            "clerk-js@1",
             "backend@6.40.0",
             "6.40.0",
+            "6",
         ] {
             assert_eq!(installed.dir_for(other), None, "{other}");
         }
