@@ -4,6 +4,7 @@
 //! anything, with a message that names the variable. `.env.example` documents each one.
 
 mod clerk;
+mod frontend_api;
 mod serving;
 mod site;
 
@@ -12,7 +13,10 @@ use std::{str::FromStr, time::Duration};
 use leptos::config::LeptosOptions;
 use sqlx::postgres::PgConnectOptions;
 
-pub(crate) use clerk::{ClerkConfig, ClerkKeys, ClerkMode, PublishableKey, TokenKeys};
+pub(crate) use clerk::{
+    ClerkConfig, ClerkKeys, ClerkMode, ProxySettings, PublishableKey, TokenKeys,
+};
+pub(crate) use frontend_api::ProxyUrl;
 pub(crate) use serving::ServingConfig;
 
 use crate::db::Pooler;

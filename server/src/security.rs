@@ -3,8 +3,9 @@
 //! browser used https, as a trusted proxy reports it).
 //!
 //! The page policy allows scripts from exactly two places: the app's own origin and Clerk's
-//! Frontend API host (the host in the publishable key, where clerk-js and its API live; in
-//! emulator mode both are the app's own origin under `/__clerk`). Leptos's inline hydration
+//! Frontend API (the host in the publishable key, where clerk-js and its API live). Through a
+//! proxy on the app's own origin (the Frontend API proxy, or the emulator under `/__clerk`)
+//! that is the app's own origin alone; through a proxy elsewhere, the proxy's origin. Leptos's inline hydration
 //! scripts carry a per-response nonce (Leptos generates one for every render and puts it on
 //! the scripts it writes), so no `'unsafe-inline'` is needed for scripts.
 
@@ -35,8 +36,8 @@ impl PagePolicy {
     /// `live_reload_port`: set when the process runs under `cargo leptos watch`.
     pub(crate) fn new(clerk: &ClerkScript, emulated: bool, live_reload_port: Option<u32>) -> Self {
         let mut clerk_origins = Vec::new();
-        if !emulated && let Some(host) = frontend_api_host(&clerk.publishable_key) {
-            clerk_origins.push(format!("https://{host}"));
+        if !emulated && let Some(origin) = frontend_api_origin(clerk) {
+            clerk_origins.push(origin);
         }
         // An absolute script URL (real Clerk) adds its origin; a relative one is ours.
         for script in [&clerk.script_url, &clerk.ui_script_url] {
@@ -106,6 +107,18 @@ impl PagePolicy {
         if let Ok(value) = HeaderValue::from_str(&self.header_value(&nonce)) {
             response.insert_header(header::CONTENT_SECURITY_POLICY, value);
         }
+    }
+}
+
+/// Where clerk-js reaches the Frontend API: the proxy's origin when a proxy URL is absolute,
+/// none (the page's own) when it is a path, else the publishable key's host.
+fn frontend_api_origin(clerk: &ClerkScript) -> Option<String> {
+    match &clerk.proxy_url {
+        Some(proxy) => Url::parse(proxy)
+            .ok()
+            .map(|url| url.origin().ascii_serialization())
+            .filter(|origin| origin != "null"),
+        None => frontend_api_host(&clerk.publishable_key).map(|host| format!("https://{host}")),
     }
 }
 
@@ -256,6 +269,41 @@ mod tests {
             directive(&relative, "script-src"),
             ["'self'", "'nonce-n'", "'wasm-unsafe-eval'"]
         );
+    }
+
+    #[test]
+    fn through_the_frontend_api_proxy_the_page_names_no_origin_but_its_own() {
+        let script = ClerkScript {
+            publishable_key: PK.into(),
+            script_url: "/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js".into(),
+            proxy_url: Some("/__clerk".into()),
+            ui_script_url: "/__clerk/npm/@clerk/ui@1/dist/ui.browser.js".into(),
+        };
+        let policy = PagePolicy::new(&script, false, None).header_value("n");
+        for name in ["script-src", "connect-src", "frame-src", "img-src"] {
+            let sources = directive(&policy, name);
+            assert!(
+                sources.iter().all(|s| s.starts_with('\'') || *s == "data:"),
+                "{name}: {sources:?}"
+            );
+        }
+        assert!(!policy.contains("https://"), "{policy}");
+    }
+
+    #[test]
+    fn a_proxy_elsewhere_is_the_one_clerk_origin() {
+        let script = ClerkScript {
+            publishable_key: PK.into(),
+            script_url:
+                "https://edge.example.com/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js"
+                    .into(),
+            proxy_url: Some("https://edge.example.com/__clerk".into()),
+            ui_script_url: "https://edge.example.com/__clerk/npm/@clerk/ui@1/dist/ui.browser.js"
+                .into(),
+        };
+        let policy = PagePolicy::new(&script, false, None).header_value("n");
+        assert!(directive(&policy, "connect-src").contains(&"https://edge.example.com"));
+        assert!(!policy.contains("clerk.accounts.dev"), "{policy}");
     }
 
     #[test]

@@ -32,6 +32,7 @@ use crate::{
     },
     clerk::{
         backend::ClerkBackend,
+        proxy::{FrontendApiProxy, ProxySetupError},
         setup::{ClerkSetup, ClerkSetupError, EMULATOR_PREFIX},
     },
     config::{Config, ConfigError, HttpConfig, ServingConfig},
@@ -57,6 +58,8 @@ pub enum StartupError {
     Migration(#[from] MigrationError),
     #[error(transparent)]
     Clerk(#[from] ClerkSetupError),
+    #[error(transparent)]
+    Proxy(#[from] ProxySetupError),
     #[error("server error: {0}")]
     Serve(#[from] std::io::Error),
 }
@@ -131,6 +134,11 @@ impl Application {
             .build()
             .map_err(|e| ClerkSetupError::Emulator(format!("HTTP client: {e}")))?;
         let clerk = ClerkSetup::new(&config, local_addr, &http).await?;
+        let proxy = clerk
+            .proxy
+            .as_ref()
+            .map(FrontendApiProxy::new)
+            .transpose()?;
         let caches = &config.caches;
         let authenticator = Arc::new(
             Authenticator::new(
@@ -180,7 +188,7 @@ impl Application {
         let auth = state.auth.clone();
         Ok(Self {
             listener,
-            router: router(state, &config.http, &config.serving, emulator),
+            router: router(state, &config.http, &config.serving, emulator, proxy),
             serving: config.serving.clone(),
             db,
             auth,
@@ -255,6 +263,7 @@ pub(crate) fn router(
     http: &HttpConfig,
     serving: &ServingConfig,
     emulator: Option<Router>,
+    proxy: Option<FrontendApiProxy>,
 ) -> Router {
     let routes = generate_route_list(App);
     let leptos = state.leptos.clone();
@@ -264,8 +273,8 @@ pub(crate) fn router(
     let page_shell = move |options| shell(options, clerk_script.clone());
     // Outermost first: a request id, the origin and client it came from, a span carrying
     // both (so every log line of the request has them), the cache policy and compression of
-    // what answers, then the size and time limits.
-    let layers = ServiceBuilder::new()
+    // what answers. Every route has these, the Frontend API proxy too.
+    let edge = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(middleware::from_fn_with_state(
             Arc::new(serving.trusted_proxies.clone()),
@@ -280,7 +289,10 @@ pub(crate) fn router(
         .layer(middleware::from_fn(security_headers))
         // Compression outside the error-shape layer, which reads the plain bodies.
         .layer(delivery::cache_policy_layer())
-        .layer(delivery::compression_layer())
+        .layer(delivery::compression_layer());
+    // Then the app's own size and time limits. The Frontend API proxy has its own (its
+    // settings decide for its path), so it is merged in after these are applied.
+    let limits = ServiceBuilder::new()
         // Outside the limits, so that their answers get the JSON error shape too.
         .layer(middleware::from_fn(json_errors))
         .layer(RequestBodyLimitLayer::new(http.body_limit_bytes))
@@ -300,8 +312,8 @@ pub(crate) fn router(
         provide_context(projects_service.clone());
         page_policy.apply();
     };
-    // Behind the auth layer: the API, server functions and pages. Probes, the built assets
-    // and the emulator (which is its own Clerk) stay outside it.
+    // Behind the auth layer: the API, server functions and pages. Probes, the built assets,
+    // the emulator (which is its own Clerk) and the Frontend API proxy stay outside it.
     let shell_for_pages = page_shell.clone();
     let authenticated = Router::new()
         .route("/api/me", get(me::me))
@@ -339,7 +351,11 @@ pub(crate) fn router(
     if let Some(emulator) = emulator {
         public = public.nest_service(EMULATOR_PREFIX, emulator);
     }
-    public.merge(authenticated).with_state(state).layer(layers)
+    let mut app = public.merge(authenticated).with_state(state).layer(limits);
+    if let Some(proxy) = proxy {
+        app = app.merge(proxy.router());
+    }
+    app.layer(edge)
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

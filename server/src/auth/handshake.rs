@@ -41,11 +41,12 @@ pub(crate) const MAX_HANDSHAKES: u32 = 3;
 /// Where the Frontend API is, for the handshake redirect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum FrontendApi {
-    /// Proxy mode: a path on the app's own origin (`/__clerk`), resolved per request. Only
-    /// the emulator runs in it so far; a build without the emulator never makes one.
-    #[cfg_attr(not(feature = "emulator"), allow(dead_code))]
+    /// Proxy mode: a path on the app's own origin (`/__clerk`), resolved per request: the
+    /// emulator's, or the Frontend API proxy's (`CLERK_FRONTEND_API_PROXY=on`).
     Proxy(String),
-    /// Clerk's host (from the publishable key), e.g. `https://clerk.example.com`.
+    /// An absolute base ending in `/`: Clerk's host (from the publishable key, or
+    /// `CLERK_FRONTEND_API_URL`), e.g. `https://clerk.example.com/`, or a proxy living
+    /// elsewhere (an absolute `CLERK_PROXY_URL`).
     Url(Url),
 }
 

@@ -99,6 +99,7 @@ impl ClerkSetup {
             // The emulator is a production instance (`pk_live_`): no dev-browser flow.
             development_instance: false,
             emulator: Some(emulator.router()),
+            proxy: None,
         })
     }
 }

@@ -4,5 +4,6 @@ pub mod backend;
 pub(crate) mod cookie;
 #[cfg(feature = "emulator")]
 mod emulated;
+pub(crate) mod proxy;
 pub mod setup;
 pub(crate) mod user;

@@ -15,7 +15,9 @@ use crate::{
         keys::{JwksSettings, KeyStore},
         verify::VerifierSettings,
     },
-    config::{ClerkKeys, ClerkMode, Config, ConfigError, Secret, TokenKeys},
+    config::{
+        ClerkKeys, ClerkMode, Config, ConfigError, ProxySettings, ProxyUrl, Secret, TokenKeys,
+    },
 };
 
 /// Where the emulator is mounted in the app. Reserved: no app route lives under it.
@@ -35,6 +37,8 @@ pub(crate) struct ClerkSetup {
     pub(crate) development_instance: bool,
     /// The emulator's routes, to mount under [`EMULATOR_PREFIX`]; only in emulator mode.
     pub(crate) emulator: Option<axum::Router>,
+    /// The Frontend API proxy to mount (`CLERK_FRONTEND_API_PROXY=on`); only in Clerk mode.
+    pub(crate) proxy: Option<ProxySettings>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,11 +88,19 @@ impl ClerkSetup {
             }
         };
         let publishable_key = &clerk_keys.publishable_key;
+        let proxy_url = clerk.frontend_api.effective_proxy_url();
+        // The handshake goes where clerk-js talks to the Frontend API: through the proxy when
+        // there is one.
+        let frontend_api = match &proxy_url {
+            Some(ProxyUrl::Path(path)) => FrontendApi::Proxy(path.clone()),
+            Some(ProxyUrl::Url(url)) => FrontendApi::Url(with_trailing_slash(url)),
+            None => FrontendApi::Url(clerk_keys.frontend_api.clone()),
+        };
         Ok(Self {
             keys,
             verifier: VerifierSettings {
                 authorized_parties: clerk.authorized_parties.clone(),
-                issuer: Some(publishable_key.issuer()),
+                issuer: Some(clerk_keys.issuer()),
                 ..VerifierSettings::default()
             },
             backend: clerk
@@ -99,18 +111,24 @@ impl ClerkSetup {
             script: ClerkScript {
                 publishable_key: publishable_key.as_str().to_owned(),
                 script_url: clerk.clerk_js_url().unwrap_or_default(),
-                proxy_url: None,
+                proxy_url: proxy_url.as_ref().map(ProxyUrl::as_page_value),
                 ui_script_url: clerk.clerk_ui_url().unwrap_or_default(),
             },
             cookie_suffix: cookie_suffix(publishable_key.as_str()),
-            frontend_api: FrontendApi::Url(
-                Url::parse(&format!("{}/", publishable_key.issuer()))
-                    .map_err(|e| ConfigError::new("CLERK_PUBLISHABLE_KEY", e.to_string()))?,
-            ),
+            frontend_api,
             development_instance: !publishable_key.is_live(),
             emulator: None,
+            proxy: clerk_keys.proxy.clone(),
         })
     }
+}
+
+fn with_trailing_slash(url: &Url) -> Url {
+    let mut url = url.clone();
+    if !url.path().ends_with('/') {
+        url.set_path(&format!("{}/", url.path()));
+    }
+    url
 }
 
 fn join(base: &Url, path: &str) -> Result<Url, String> {

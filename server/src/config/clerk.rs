@@ -6,7 +6,10 @@ use base64::{
 };
 use url::Url;
 
-use super::{ConfigError, Secret, Source};
+use super::{
+    ConfigError, Secret, Source,
+    frontend_api::{FrontendApiConfig, ProxyUrl},
+};
 
 /// `pk_test_…` / `pk_live_…`: the base64 of `<frontend-api-host>$`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +84,8 @@ pub(crate) struct ClerkConfig {
     pub(crate) webhook_signing_secret: Option<Secret>,
     /// `CLERK_EMULATOR`: `auto` (the emulator when no Clerk keys are set), `on`, `off`.
     pub(crate) emulator: EmulatorSwitch,
+    /// `CLERK_FRONTEND_API_URL`, `CLERK_PROXY_URL` and the Frontend API proxy's settings.
+    pub(crate) frontend_api: FrontendApiConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,8 +98,9 @@ pub(crate) enum EmulatorSwitch {
 /// Who issues session tokens for this process. Decided once, by [`ClerkConfig::mode`].
 #[derive(Debug, Clone)]
 pub(crate) enum ClerkMode {
-    /// A real Clerk instance, with its keys checked complete.
-    Clerk(ClerkKeys),
+    /// A real Clerk instance, with its keys checked complete (boxed: far larger than the
+    /// emulator's variant).
+    Clerk(Box<ClerkKeys>),
     /// The offline emulator, mounted under `/__clerk`. Development and tests only: a build
     /// without the `emulator` feature (the release bundle) has no such mode.
     #[cfg(feature = "emulator")]
@@ -107,6 +113,33 @@ pub(crate) enum ClerkMode {
 pub(crate) struct ClerkKeys {
     pub(crate) publishable_key: PublishableKey,
     pub(crate) token_keys: TokenKeys,
+    /// The instance's Frontend API, ending in `/`: `CLERK_FRONTEND_API_URL`, else
+    /// `https://<host from the publishable key>/`.
+    pub(crate) frontend_api: Url,
+    /// The Frontend API proxy this server runs (`CLERK_FRONTEND_API_PROXY=on`).
+    pub(crate) proxy: Option<ProxySettings>,
+}
+
+impl ClerkKeys {
+    /// The `iss` of this instance's session tokens: Clerk's issuer is its Frontend API URL.
+    pub(crate) fn issuer(&self) -> String {
+        self.frontend_api.as_str().trim_end_matches('/').to_owned()
+    }
+}
+
+/// What the Frontend API proxy needs, checked complete at start-up.
+#[derive(Debug, Clone)]
+pub(crate) struct ProxySettings {
+    /// Where it is mounted: a path without a trailing slash (`/__clerk`).
+    pub(crate) path: String,
+    /// The Frontend API it forwards to, ending in `/`.
+    pub(crate) upstream: Url,
+    /// Sent upstream as `Clerk-Secret-Key`.
+    pub(crate) secret_key: Secret,
+    /// Bound on connecting and on the response head (and on each read of the body).
+    pub(crate) timeout: std::time::Duration,
+    /// Largest request body forwarded.
+    pub(crate) body_limit: usize,
 }
 
 /// The source of the session-token keys, in order of preference when several are set.
@@ -204,6 +237,7 @@ impl ClerkConfig {
                 ));
             }
         };
+        let frontend_api = FrontendApiConfig::load(source)?;
         Ok(Self {
             publishable_key,
             secret_key,
@@ -215,6 +249,7 @@ impl ClerkConfig {
             authorized_parties,
             webhook_signing_secret,
             emulator,
+            frontend_api,
         })
     }
 
@@ -238,6 +273,16 @@ impl ClerkConfig {
                  of the same Clerk instance is refused",
             ));
         }
+        #[cfg(feature = "emulator")]
+        if matches!(mode, ClerkMode::Emulator) && self.frontend_api.proxy {
+            return Err(ConfigError::new(
+                "CLERK_FRONTEND_API_PROXY",
+                "is on, but no Clerk keys are configured: the Frontend API proxy forwards to a \
+                 real Clerk instance, and the offline emulator already serves its Frontend API \
+                 under /__clerk. Set CLERK_PUBLISHABLE_KEY and CLERK_SECRET_KEY, or turn the \
+                 proxy off",
+            ));
+        }
         Ok(mode)
     }
 
@@ -252,7 +297,7 @@ impl ClerkConfig {
                 "is on, but real Clerk keys are configured; the emulator never runs beside real \
                  keys. Unset CLERK_EMULATOR or the CLERK_* keys",
             )),
-            (true, _) => self.keys().map(ClerkMode::Clerk),
+            (true, _) => self.keys().map(|keys| ClerkMode::Clerk(Box::new(keys))),
             (false, _) if production => Err(ConfigError::new(
                 "CLERK_SECRET_KEY",
                 "no Clerk keys are configured, and the offline Clerk emulator never runs in \
@@ -282,7 +327,7 @@ impl ClerkConfig {
         _release: bool,
     ) -> Result<ClerkMode, ConfigError> {
         if self.is_configured() {
-            return self.keys().map(ClerkMode::Clerk);
+            return self.keys().map(|keys| ClerkMode::Clerk(Box::new(keys)));
         }
         let asked = if self.emulator == EmulatorSwitch::On {
             " (CLERK_EMULATOR=on cannot change that)"
@@ -318,10 +363,62 @@ impl ClerkConfig {
                 "or CLERK_JWT_KEY (or CLERK_JWKS_URL) is required to verify session tokens",
             ));
         };
+        let frontend_api = self.frontend_api_url(&publishable_key)?;
+        let proxy = if self.frontend_api.proxy {
+            let Some(secret_key) = self.secret_key.clone() else {
+                return Err(ConfigError::new(
+                    "CLERK_SECRET_KEY",
+                    "is required with CLERK_FRONTEND_API_PROXY=on: the proxy sends it to the \
+                     Frontend API (Clerk-Secret-Key)",
+                ));
+            };
+            let path = match self.frontend_api.effective_proxy_url() {
+                Some(ProxyUrl::Path(path)) => path,
+                // Refused when the variables were read; kept total here.
+                _ => {
+                    return Err(ConfigError::new(
+                        "CLERK_PROXY_URL",
+                        "must be a path with CLERK_FRONTEND_API_PROXY=on",
+                    ));
+                }
+            };
+            Some(ProxySettings {
+                path,
+                upstream: frontend_api.clone(),
+                secret_key,
+                timeout: self.frontend_api.proxy_timeout,
+                body_limit: self.frontend_api.proxy_body_limit,
+            })
+        } else {
+            None
+        };
         Ok(ClerkKeys {
             publishable_key,
             token_keys,
+            frontend_api,
+            proxy,
         })
+    }
+
+    fn frontend_api_url(&self, key: &PublishableKey) -> Result<Url, ConfigError> {
+        match &self.frontend_api.url {
+            Some(url) => Ok(url.clone()),
+            None => Url::parse(&format!("{}/", key.issuer()))
+                .map_err(|e| ConfigError::new("CLERK_PUBLISHABLE_KEY", e.to_string())),
+        }
+    }
+
+    /// Where clerk-js and `@clerk/ui` are served from by default, without a trailing slash:
+    /// through the proxy when there is one (as Clerk's own SDKs do), else the Frontend API.
+    fn clerk_assets_base(&self) -> Option<String> {
+        if let Some(proxy) = self.frontend_api.effective_proxy_url() {
+            return Some(proxy.as_page_value());
+        }
+        if let Some(url) = &self.frontend_api.url {
+            return Some(url.as_str().trim_end_matches('/').to_owned());
+        }
+        let key = self.publishable_key.as_ref()?;
+        Some(format!("https://{}", key.frontend_api_host()))
     }
 
     /// The clerk-js script the browser loads in Clerk mode.
@@ -329,10 +426,9 @@ impl ClerkConfig {
         if let Some(url) = &self.js_url {
             return Some(url.to_string());
         }
-        let key = self.publishable_key.as_ref()?;
+        let base = self.clerk_assets_base()?;
         Some(format!(
-            "https://{}/npm/@clerk/clerk-js@6/dist/clerk.browser.js",
-            key.frontend_api_host()
+            "{base}/npm/@clerk/clerk-js@6/dist/clerk.browser.js"
         ))
     }
 
@@ -342,11 +438,8 @@ impl ClerkConfig {
         if let Some(url) = &self.ui_url {
             return Some(url.to_string());
         }
-        let key = self.publishable_key.as_ref()?;
-        Some(format!(
-            "https://{}/npm/@clerk/ui@1/dist/ui.browser.js",
-            key.frontend_api_host()
-        ))
+        let base = self.clerk_assets_base()?;
+        Some(format!("{base}/npm/@clerk/ui@1/dist/ui.browser.js"))
     }
 
     /// True when real Clerk keys were given (as opposed to the offline emulator).
@@ -382,7 +475,7 @@ fn http_url(raw: &str) -> Result<Url, String> {
 
 /// A URL the secret key is sent to: https, or plain http on a loopback address only (the
 /// emulator and local mocks), so that the key never crosses a network in clear text.
-fn secret_bearing_url(raw: &str) -> Result<Url, String> {
+pub(super) fn secret_bearing_url(raw: &str) -> Result<Url, String> {
     let url = http_url(raw)?;
     if url.scheme() == "https" || is_loopback(&url) {
         Ok(url)
@@ -693,6 +786,103 @@ mod mode_tests {
         assert_eq!(
             mode(&[PK, SK, ("CLERK_EMULATOR", "on")], false),
             Ok(Mode::Clerk)
+        );
+    }
+
+    fn keys(vars: &[(&'static str, &'static str)]) -> ClerkKeys {
+        match ClerkConfig::load(&vars.to_vec())
+            .unwrap()
+            .mode(false, false)
+            .unwrap()
+        {
+            ClerkMode::Clerk(keys) => *keys,
+            #[cfg(feature = "emulator")]
+            ClerkMode::Emulator => panic!("expected Clerk mode"),
+        }
+    }
+
+    const PROXY_ON: (&str, &str) = ("CLERK_FRONTEND_API_PROXY", "on");
+
+    #[cfg(feature = "emulator")]
+    #[test]
+    fn the_proxy_refuses_the_emulator() {
+        assert_eq!(mode(&[PROXY_ON], false), Err("CLERK_FRONTEND_API_PROXY"));
+        assert_eq!(
+            mode(&[PROXY_ON, ("CLERK_EMULATOR", "on")], false),
+            Err("CLERK_FRONTEND_API_PROXY")
+        );
+    }
+
+    #[test]
+    fn the_proxy_needs_the_secret_key_it_sends() {
+        let jwt_key = (
+            "CLERK_JWT_KEY",
+            "-----BEGIN PUBLIC KEY-----\\nMIIBIjAN\\n-----END PUBLIC KEY-----",
+        );
+        assert_eq!(mode(&[PK, jwt_key], false), Ok(Mode::Clerk));
+        assert_eq!(
+            mode(&[PK, jwt_key, PROXY_ON], false),
+            Err("CLERK_SECRET_KEY")
+        );
+    }
+
+    #[test]
+    fn the_proxy_forwards_to_the_publishable_keys_host_unless_overridden() {
+        let proxied = keys(&[PK, SK, PROXY_ON]);
+        let proxy = proxied.proxy.as_ref().unwrap();
+        assert_eq!(proxy.path, "/__clerk");
+        assert_eq!(
+            proxy.upstream.as_str(),
+            "https://foo-bar-13.clerk.accounts.dev/"
+        );
+        assert_eq!(proxy.secret_key.expose(), "sk_test_abc");
+        assert_eq!(proxied.issuer(), "https://foo-bar-13.clerk.accounts.dev");
+        let local = keys(&[
+            PK,
+            SK,
+            PROXY_ON,
+            ("CLERK_PROXY_URL", "/clerk-fapi"),
+            ("CLERK_FRONTEND_API_URL", "http://127.0.0.1:4444"),
+        ]);
+        let proxy = local.proxy.as_ref().unwrap();
+        assert_eq!(proxy.path, "/clerk-fapi");
+        assert_eq!(proxy.upstream.as_str(), "http://127.0.0.1:4444/");
+        // Real Clerk's issuer is its Frontend API URL.
+        assert_eq!(local.issuer(), "http://127.0.0.1:4444");
+        assert!(keys(&[PK, SK]).proxy.is_none());
+    }
+
+    #[test]
+    fn clerk_js_and_ui_load_through_the_proxy_when_there_is_one() {
+        let config = ClerkConfig::load(&[PK, SK, PROXY_ON]).unwrap();
+        assert_eq!(
+            config.clerk_js_url().as_deref(),
+            Some("/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js")
+        );
+        assert_eq!(
+            config.clerk_ui_url().as_deref(),
+            Some("/__clerk/npm/@clerk/ui@1/dist/ui.browser.js")
+        );
+        let elsewhere = ClerkConfig::load(&[
+            PK,
+            SK,
+            ("CLERK_PROXY_URL", "https://edge.example.com/fapi/"),
+        ])
+        .unwrap();
+        assert_eq!(
+            elsewhere.clerk_js_url().as_deref(),
+            Some("https://edge.example.com/fapi/npm/@clerk/clerk-js@6/dist/clerk.browser.js")
+        );
+        let overridden = ClerkConfig::load(&[
+            PK,
+            SK,
+            PROXY_ON,
+            ("CLERK_JS_URL", "https://cdn.example.com/clerk.js"),
+        ])
+        .unwrap();
+        assert_eq!(
+            overridden.clerk_js_url().as_deref(),
+            Some("https://cdn.example.com/clerk.js")
         );
     }
 

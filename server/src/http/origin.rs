@@ -101,6 +101,11 @@ impl BrowserOrigin {
         self.client
     }
 
+    /// `host[:port]` as the browser addressed it, lower-cased.
+    pub(crate) fn host(&self) -> Option<&str> {
+        self.host.as_deref()
+    }
+
     /// `scheme://host[:port]`, lower-cased, default port dropped, as browsers write `Origin`.
     pub(crate) fn origin(&self) -> Option<String> {
         let url = self.url(&Uri::from_static("/"))?;

@@ -14,6 +14,7 @@ mod http_stack;
 mod migrate;
 mod pooler;
 mod projects;
+mod proxy;
 mod redirects;
 mod serving;
 mod sync;
