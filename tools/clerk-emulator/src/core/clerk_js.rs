@@ -1,16 +1,10 @@
-//! The real clerk-js and Clerk's components (`@clerk/ui`), served from the emulator's own
-//! origin under the paths Clerk's Frontend API serves them at: each browser bundle and the
-//! lazy chunks it loads from beside itself. The URL carries the exact version, so every file
-//! can be cached for good; nothing is fetched from anywhere at run time.
+//! The real clerk-js and Clerk's components (`@clerk/ui`) as installed from npm: where their
+//! files are, which versions they are, and which package names the emulator serves them
+//! under (the exact version: every file can be cached for good). `crate::npm` serves them.
 
 use std::path::{Path as FsPath, PathBuf};
 
-use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
-
-use crate::error::ClerkApiError;
-use crate::{Emulator, EmulatorError};
+use crate::EmulatorError;
 
 /// The installed clerk-js and `@clerk/ui`: where their files are and which versions they are.
 #[derive(Debug, Clone)]
@@ -52,7 +46,7 @@ impl ClerkJs {
     }
 
     /// The folder that serves `package` (`clerk-js@<version>` or `ui@<version>`), if any.
-    fn dir_for(&self, package: &str) -> Option<&FsPath> {
+    pub(super) fn dir_for(&self, package: &str) -> Option<&FsPath> {
         if package.strip_prefix("clerk-js@") == Some(self.version.as_str()) {
             Some(&self.dir)
         } else if package.strip_prefix("ui@") == Some(self.ui_version.as_str()) {
@@ -98,67 +92,9 @@ fn package_version(
         .to_owned())
 }
 
-/// A file name of the bundle: no folders, nothing that could climb out of `dist/`.
-fn safe_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('.')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-}
-
-pub(crate) async fn serve(
-    State(emulator): State<Emulator>,
-    Path((package, file)): Path<(String, String)>,
-) -> Result<Response, ClerkApiError> {
-    let Some(dir) = emulator
-        .inner
-        .clerk_js
-        .dir_for(&package)
-        .filter(|_| safe_name(&file))
-    else {
-        return Err(ClerkApiError::not_found(format!(
-            "@clerk/{package} file {file}"
-        )));
-    };
-    let content_type = match FsPath::new(&file).extension().and_then(|e| e.to_str()) {
-        Some("js" | "mjs") => "text/javascript; charset=utf-8",
-        Some("map") => "application/json",
-        Some("css") => "text/css; charset=utf-8",
-        _ => {
-            return Err(ClerkApiError::not_found(format!(
-                "@clerk/{package} file {file}"
-            )));
-        }
-    };
-    let bytes = tokio::fs::read(dir.join(&file))
-        .await
-        .map_err(|_| ClerkApiError::not_found(format!("@clerk/{package} file {file}")))?;
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    // The version is in the URL: a file under it never changes.
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
-    Ok(response)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_plain_file_names_are_served() {
-        assert!(safe_name("clerk.browser.js"));
-        assert!(safe_name("zxcvbn-common_clerk.browser_a68c22_6.40.0.js"));
-        assert!(!safe_name("../package.json"));
-        assert!(!safe_name(".env"));
-        assert!(!safe_name("types/index.d.ts"));
-        assert!(!safe_name("a%2F..%2Fb"));
-        assert!(!safe_name(""));
-    }
 
     #[test]
     fn only_the_installed_versions_are_served() {
