@@ -4,6 +4,7 @@
 //! input), and every repository method is scoped by it: another user's project is
 //! indistinguishable from one that does not exist.
 
+mod error;
 mod fields;
 mod page;
 mod use_cases;
@@ -13,6 +14,7 @@ use uuid::Uuid;
 
 use crate::UserId;
 
+pub use error::{FieldErrors, ProjectError};
 pub use fields::{ProjectDescription, ProjectDescriptionError, ProjectName, ProjectNameError};
 pub use page::{CursorError, PageSize, ProjectCursor, ProjectPage};
 pub use use_cases::{CreateProject, DeleteProject, EditProject, GetProject, ListProjects};
@@ -55,27 +57,4 @@ pub struct Project {
     pub description: ProjectDescription,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
-}
-
-/// Field name → messages for people, as the API shows them beside the form fields.
-pub type FieldErrors = std::collections::BTreeMap<String, Vec<String>>;
-
-/// Why a project use case did not do what was asked.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ProjectError {
-    /// Some input is invalid; the messages are meant for people, by field name.
-    #[error("invalid project input: {0:?}")]
-    Validation(FieldErrors),
-    /// The owner already has a project with this name (names compare case-insensitively).
-    #[error("the owner already has a project with this name")]
-    DuplicateName,
-    /// No such project for this owner. Also the answer for another owner's project, so that
-    /// nobody learns which ids exist.
-    #[error("no such project")]
-    NotFound,
-    /// The owner was deleted while the request was in flight: nothing may be created for them.
-    #[error("the owner was deleted")]
-    OwnerDeleted,
-    #[error(transparent)]
-    Repository(#[from] crate::RepositoryError),
 }

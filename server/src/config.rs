@@ -7,6 +7,7 @@ mod clerk;
 mod frontend_api;
 mod serving;
 mod site;
+mod urls;
 
 use std::{str::FromStr, time::Duration};
 

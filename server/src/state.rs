@@ -10,7 +10,7 @@ use populatte::ProjectRepository;
 use crate::{
     auth::AuthLayerState,
     db::{Db, Readiness},
-    webhooks::handler::WebhookVerifier,
+    webhooks::handler::{WebhookState, WebhookVerifier},
 };
 
 #[derive(Clone)]
@@ -25,6 +25,16 @@ pub(crate) struct AppState {
     /// The projects store, shared by the REST routes and (as `app::projects::ProjectsService`
     /// in the Leptos context) the server functions.
     pub(crate) projects: Arc<dyn ProjectRepository>,
+}
+
+impl FromRef<AppState> for WebhookState {
+    fn from_ref(state: &AppState) -> Self {
+        WebhookState {
+            verifier: state.webhooks.clone(),
+            db: state.db.clone(),
+            authenticator: state.auth.authenticator.clone(),
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

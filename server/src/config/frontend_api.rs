@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::{ConfigError, Source, clerk::secret_bearing_url, number};
+use super::{ConfigError, Source, number, urls::secret_bearing_url};
 
 /// Where the proxy is mounted when `CLERK_PROXY_URL` does not say: Clerk's default.
 pub(crate) const DEFAULT_PROXY_PATH: &str = "/__clerk";

@@ -26,12 +26,22 @@ use super::{
     signature::{SignatureVerifier, delivery_id},
 };
 use crate::{
-    db::{repository_error, users::PgUsersInTx},
-    state::AppState,
+    auth::Authenticator,
+    db::{Db, repository_error, users::PgUsersInTx},
 };
 
 /// The Svix verifier, built once from `CLERK_WEBHOOK_SIGNING_SECRET`.
 pub(crate) type WebhookVerifier = Arc<SignatureVerifier>;
+
+/// What the webhook handler takes from the application's state (`FromRef`, in `state.rs`).
+#[derive(Clone)]
+pub(crate) struct WebhookState {
+    /// From `CLERK_WEBHOOK_SIGNING_SECRET`; without it webhooks answer 503 (and Svix retries).
+    pub(crate) verifier: Option<WebhookVerifier>,
+    pub(crate) db: Db,
+    /// Drops an applied change's cached user on this instance at once.
+    pub(crate) authenticator: Arc<Authenticator>,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -56,11 +66,11 @@ struct Acknowledgement {
 }
 
 pub(crate) async fn clerk_webhook(
-    State(state): State<AppState>,
+    State(state): State<WebhookState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(verifier) = &state.webhooks else {
+    let Some(verifier) = &state.verifier else {
         tracing::error!(
             "a Clerk webhook arrived but CLERK_WEBHOOK_SIGNING_SECRET is not set; answering 503 \
              so that Svix retries once it is configured"
@@ -95,7 +105,7 @@ pub(crate) async fn clerk_webhook(
                 && let Some(clerk_id) = event.clerk_id()
             {
                 // The NOTIFY reaches this instance too; dropping the entry now closes the gap.
-                state.auth.authenticator.forget(clerk_id);
+                state.authenticator.forget(clerk_id);
             }
             Json(Acknowledgement { status }).into_response()
         }
@@ -117,7 +127,7 @@ fn kind(event: &UserEvent) -> &str {
 /// Records the delivery and applies its change in one transaction: either both happen or
 /// neither does, so a retry after a failure is processed in full.
 async fn apply(
-    state: &AppState,
+    state: &WebhookState,
     svix_id: &str,
     event: &UserEvent,
 ) -> Result<Outcome, RepositoryError> {

@@ -39,8 +39,8 @@ Each option can also be set through the environment variable in brackets; a flag
                             [CLERK_EMULATOR_ALLOW_NON_LOOPBACK=1]
   -h, --help                show this help
 
-It refuses to start in production (LEPTOS_ENV=PROD, APP_ENV/POPULATTE_ENV=production) or when
-CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY or CLERK_JWT_KEY is set.
+It refuses to start in production (CLERK_EMULATOR_ENV, LEPTOS_ENV, APP_ENV or POPULATTE_ENV set
+to production) or when CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY or CLERK_JWT_KEY is set.
 ";
 
 /// What the command line asks for.

@@ -38,14 +38,18 @@ pub struct EmulatorConfig {
     pub clerk_js_dir: PathBuf,
 }
 
-/// Where `scripts/setup` installs the pinned clerk-js, relative to the repository root.
+/// Where `scripts/setup` installs the pinned clerk-js, relative to the root of the repository
+/// this crate lives in.
 const CLERK_JS_IN_REPO: &str = "tools/clerk-emulator/clerk-js/node_modules/@clerk/clerk-js/dist";
+/// Where npm installs `@clerk/clerk-js` in any Node project (`@clerk/ui` lands beside it).
+const CLERK_JS_IN_NODE_PROJECT: &str = "node_modules/@clerk/clerk-js/dist";
 
-/// `CLERK_EMULATOR_CLERK_JS_DIR` when set; otherwise where `scripts/setup` installs the pinned
-/// clerk-js in the checkout being run (the working directory, as `cargo leptos` and the
-/// scripts run the server from the repository root), and failing that in the checkout this
-/// crate was built from. The order matters with a shared target directory: a binary built in
-/// another clone must still serve this clone's clerk-js.
+/// `CLERK_EMULATOR_CLERK_JS_DIR` when set; otherwise, in the working directory, where
+/// `scripts/setup` installs the pinned clerk-js in this crate's repository (`cargo leptos` and
+/// the scripts run from its root), then where npm installs it in a Node project (an app that
+/// runs the binary from its own folder after `npm install @clerk/clerk-js @clerk/ui`); failing
+/// both, in the checkout this crate was built from. The order matters with a shared target
+/// directory: a binary built in another clone must still serve this clone's clerk-js.
 pub fn default_clerk_js_dir() -> PathBuf {
     let cwd = std::env::current_dir().unwrap_or_default();
     clerk_js_dir_from(std::env::var_os("CLERK_EMULATOR_CLERK_JS_DIR"), &cwd)
@@ -55,9 +59,11 @@ fn clerk_js_dir_from(setting: Option<std::ffi::OsString>, cwd: &Path) -> PathBuf
     if let Some(dir) = setting.filter(|v| !v.is_empty()) {
         return PathBuf::from(dir);
     }
-    let in_checkout = cwd.join(CLERK_JS_IN_REPO);
-    if in_checkout.is_dir() {
-        return in_checkout;
+    for candidate in [CLERK_JS_IN_REPO, CLERK_JS_IN_NODE_PROJECT] {
+        let installed = cwd.join(candidate);
+        if installed.is_dir() {
+            return installed;
+        }
     }
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -180,6 +186,13 @@ mod tests {
         let found = clerk_js_dir_from(Some(std::ffi::OsString::new()), &checkout);
         std::fs::remove_dir_all(&checkout).expect("clean up");
         assert_eq!(found, installed);
+
+        let project = std::env::temp_dir().join(format!("clerk-js-node-{}", std::process::id()));
+        let installed = project.join(CLERK_JS_IN_NODE_PROJECT);
+        std::fs::create_dir_all(&installed).expect("create");
+        let found = clerk_js_dir_from(None, &project);
+        std::fs::remove_dir_all(&project).expect("clean up");
+        assert_eq!(found, installed, "a Node project's own install");
 
         let built_from = clerk_js_dir_from(None, Path::new("/nowhere"));
         assert!(

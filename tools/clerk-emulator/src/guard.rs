@@ -25,10 +25,20 @@ pub enum GuardError {
 pub const CLERK_KEY_VARIABLES: [&str; 3] =
     ["CLERK_SECRET_KEY", "CLERK_PUBLISHABLE_KEY", "CLERK_JWT_KEY"];
 
-/// Refuses when the emulator must not run: production mode (`LEPTOS_ENV` = `PROD` or
-/// `production`, or `APP_ENV`/`POPULATTE_ENV` = `production`; case-insensitive, `prod` too)
-/// or real Clerk keys in the environment (any of `CLERK_SECRET_KEY`,
-/// `CLERK_PUBLISHABLE_KEY`, `CLERK_JWT_KEY` set and non-empty). Takes a lookup function so it
+/// The variables whose value `production` (or `prod`, case-insensitive) means production
+/// mode: the emulator's own `CLERK_EMULATOR_ENV`, which any host can set; Leptos's
+/// `LEPTOS_ENV` (`PROD`); the common `APP_ENV`; and `POPULATTE_ENV`, the switch of the app
+/// this crate grew up in, kept so that its deployments stay refused.
+pub const PRODUCTION_SWITCHES: [&str; 4] = [
+    "CLERK_EMULATOR_ENV",
+    "LEPTOS_ENV",
+    "APP_ENV",
+    "POPULATTE_ENV",
+];
+
+/// Refuses when the emulator must not run: production mode (any of [`PRODUCTION_SWITCHES`]
+/// says `production` or `prod`, case-insensitive) or real Clerk keys in the environment (any
+/// of `CLERK_SECRET_KEY`, `CLERK_PUBLISHABLE_KEY`, `CLERK_JWT_KEY` set and non-empty). Takes a lookup function so it
 /// is testable without touching the process environment: pass
 /// `|name| std::env::var(name).ok()`.
 pub fn check(env: impl Fn(&str) -> Option<String>) -> Result<(), GuardError> {
@@ -44,7 +54,7 @@ pub fn check(env: impl Fn(&str) -> Option<String>) -> Result<(), GuardError> {
 /// The production-mode half of [`check`]. [`crate::Emulator::start`] applies it to the
 /// process environment itself, as a last line of defence should a host forget the guard.
 pub fn check_mode(env: impl Fn(&str) -> Option<String>) -> Result<(), GuardError> {
-    for variable in ["LEPTOS_ENV", "APP_ENV", "POPULATTE_ENV"] {
+    for variable in PRODUCTION_SWITCHES {
         if let Some(value) = env(variable) {
             let mode = value.trim().to_ascii_lowercase();
             if mode == "prod" || mode == "production" {
@@ -93,6 +103,18 @@ mod tests {
                 matches!(refused, Err(GuardError::Production { variable: v, .. }) if v == variable)
             );
         }
+    }
+
+    #[test]
+    fn refuses_the_emulators_own_production_switch() {
+        assert_eq!(
+            check(env(&[("CLERK_EMULATOR_ENV", "Production")])),
+            Err(GuardError::Production {
+                variable: "CLERK_EMULATOR_ENV",
+                value: "Production".into()
+            })
+        );
+        assert_eq!(check(env(&[("CLERK_EMULATOR_ENV", "test")])), Ok(()));
     }
 
     #[test]

@@ -1,11 +1,14 @@
-//! Small HTTP helpers: cookies, the request's origin, and a JSON body extractor whose
-//! rejections use Clerk's error shape.
+//! Small HTTP helpers shared by the HTTP modules: cookies and the browser's client, the
+//! request's origin, and JSON bodies (an extractor whose rejections use Clerk's error shape,
+//! and [`present`] for fields where `null` differs from absent).
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, HeaderValue, header};
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, Deserializer};
 
+use crate::core::store::{Client, StateData};
 use crate::error::ClerkApiError;
 
 pub(crate) const CLIENT_COOKIE: &str = "__client";
@@ -23,6 +26,35 @@ pub(crate) fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .find(|(key, _)| *key == name)
         .map(|(_, value)| value.trim_matches('"').to_owned())
         .filter(|value| !value.is_empty())
+}
+
+/// The browser's client: the cookie and whether it still names a live client.
+pub(crate) struct BrowserClient {
+    pub cookie: Option<String>,
+}
+
+impl BrowserClient {
+    pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
+        Self {
+            cookie: read_cookie(headers, CLIENT_COOKIE),
+        }
+    }
+
+    pub(crate) fn find<'a>(&self, data: &'a StateData) -> Option<&'a Client> {
+        self.cookie
+            .as_deref()
+            .and_then(|c| data.client_by_cookie(c))
+    }
+}
+
+/// Deserialises a present field, `null` included, as `Some(value)`, so that a missing field
+/// (`None`) and a `null` that clears it (`Some(None)`) differ.
+pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 pub(crate) struct Cookie<'a> {

@@ -13,47 +13,53 @@
 //!
 //! It must never run in production: see [`guard::check`]. The README lists every endpoint.
 
+// The core: the state, private to it, and the methods that change it.
+mod core;
+// The HTTP modules: each calls the core's methods, never another HTTP module; `routes`
+// assembles them.
 mod backend_api;
-mod clerk_js;
+mod control_api;
+mod frontend_api;
+mod npm;
+mod routes;
+mod sign_in;
+// Shared leaves: configuration, errors, HTTP helpers, ids, the production guard, the CLI.
 pub mod cli;
 mod config;
-mod control_api;
-mod emulator;
 mod error;
-mod frontend_api;
 pub mod guard;
 mod http;
 mod ids;
-mod keys;
-mod password;
-mod routes;
-mod sign_in;
-mod sign_in_token;
-mod state_file;
-mod store;
-mod sync;
-mod tokens;
-mod webhooks;
 
 pub use config::{
     EmulatorConfig, WebhookTarget, default_clerk_js_dir, random_secret_key, random_webhook_secret,
 };
-pub use emulator::Emulator;
-pub use emulator::cookie_suffix;
+pub use core::Emulator;
+pub use core::cookie_suffix;
+pub use core::tokens::{SESSION_TOKEN_CATEGORY, TEMPLATE_TOKEN_CATEGORY, TokenOptions};
 pub use error::EmulatorError;
-pub use tokens::{SESSION_TOKEN_CATEGORY, TEMPLATE_TOKEN_CATEGORY, TokenOptions};
+
+impl Emulator {
+    /// The emulator's routes, relative to the base URL's path: mount it with
+    /// `.nest("/__clerk", emulator.router())`, or serve it at the root.
+    ///
+    /// The one method not in the core: it assembles the HTTP modules, which sit above it.
+    pub fn router(&self) -> axum::Router {
+        routes::router(self.clone())
+    }
+}
 
 /// Ids of the users seeded on first start, stable across runs and machines, and [`SEEDS`]
 /// with their emails, names and passwords.
 pub mod seeds {
-    pub use crate::store::{SEEDS, Seed};
+    pub use crate::core::store::{SEEDS, Seed};
 
     /// Ada Lovelace, ada@example.com.
-    pub const ADA_LOVELACE: &str = crate::store::SEEDS[0].id;
+    pub const ADA_LOVELACE: &str = crate::core::store::SEEDS[0].id;
     /// Grace Hopper, grace@example.com.
-    pub const GRACE_HOPPER: &str = crate::store::SEEDS[1].id;
+    pub const GRACE_HOPPER: &str = crate::core::store::SEEDS[1].id;
     /// Alan Turing, alan@example.com.
-    pub const ALAN_TURING: &str = crate::store::SEEDS[2].id;
+    pub const ALAN_TURING: &str = crate::core::store::SEEDS[2].id;
 }
 
 /// Real time in milliseconds since the epoch (the clock offset applies to tokens only).

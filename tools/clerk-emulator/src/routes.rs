@@ -11,7 +11,7 @@ use crate::error::ClerkApiError;
 use crate::http::request_origin;
 use tower::ServiceExt;
 
-use crate::{Emulator, backend_api, clerk_js, control_api, frontend_api, sign_in};
+use crate::{Emulator, backend_api, control_api, frontend_api, npm, sign_in};
 
 pub(crate) fn router(emulator: Emulator) -> Router {
     let routes = Router::new()
@@ -50,7 +50,7 @@ pub(crate) fn router(emulator: Emulator) -> Router {
             post(backend_api::sessions::revoke_sign_in_token),
         )
         .merge(frontend_api::router())
-        .route("/npm/@clerk/{package}/dist/{file}", get(clerk_js::serve))
+        .route("/npm/@clerk/{package}/dist/{file}", get(npm::serve))
         .route("/", get(sign_in::home))
         .route("/sign-in", get(sign_in::page))
         .route("/sign-in/ticket", post(sign_in::ticket))

@@ -10,12 +10,13 @@ use axum::http::HeaderMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::gate;
 use super::query::Query;
-use crate::emulator::LIFETIME_RANGE;
+use crate::core::LIFETIME_RANGE;
+use crate::core::store::DEFAULT_SIGN_IN_TOKEN_SECS;
+use crate::core::store::{Session, SessionStatus};
 use crate::error::ClerkApiError;
 use crate::http::parse_json;
-use crate::sign_in_token::DEFAULT_SIGN_IN_TOKEN_SECS;
-use crate::store::{Session, SessionStatus};
 use crate::{Emulator, TokenOptions};
 
 pub(crate) const GET_SESSION_ENDPOINT: &str = "GET /v1/sessions/{id}";
@@ -53,7 +54,7 @@ pub(crate) async fn get_session(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ClerkApiError> {
-    emulator.gate(&headers, GET_SESSION_ENDPOINT)?;
+    gate(&emulator, &headers, GET_SESSION_ENDPOINT)?;
     emulator
         .read_state(|data| data.session(&id).map(session_json))
         .map(Json)
@@ -67,7 +68,7 @@ pub(crate) async fn list_sessions(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ClerkApiError> {
-    emulator.gate(&headers, LIST_SESSIONS_ENDPOINT)?;
+    gate(&emulator, &headers, LIST_SESSIONS_ENDPOINT)?;
     let query = Query::parse(
         raw.as_deref(),
         &[
@@ -124,7 +125,7 @@ pub(crate) async fn revoke_session(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ClerkApiError> {
-    emulator.gate(&headers, REVOKE_SESSION_ENDPOINT)?;
+    gate(&emulator, &headers, REVOKE_SESSION_ENDPOINT)?;
     emulator
         .mutate::<_, ClerkApiError>(|data, now| {
             let session = data.set_session_status(&id, SessionStatus::Revoked, now)?;
@@ -146,7 +147,7 @@ pub(crate) async fn create_sign_in_token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ClerkApiError> {
-    emulator.gate(&headers, CREATE_SIGN_IN_TOKEN_ENDPOINT)?;
+    gate(&emulator, &headers, CREATE_SIGN_IN_TOKEN_ENDPOINT)?;
     let body: CreateSignInTokenBody = parse_json(&body)?;
     let secs = body
         .expires_in_seconds
@@ -166,7 +167,7 @@ pub(crate) async fn revoke_sign_in_token(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ClerkApiError> {
-    emulator.gate(&headers, REVOKE_SIGN_IN_TOKEN_ENDPOINT)?;
+    gate(&emulator, &headers, REVOKE_SIGN_IN_TOKEN_ENDPOINT)?;
     let base = emulator.base().to_owned();
     emulator
         .mutate::<_, ClerkApiError>(|data, now| {
@@ -193,7 +194,7 @@ pub(crate) async fn session_token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ClerkApiError> {
-    emulator.gate(&headers, SESSION_TOKEN_ENDPOINT)?;
+    gate(&emulator, &headers, SESSION_TOKEN_ENDPOINT)?;
     let body: SessionTokenBody = parse_json(&body)?;
     let lifetime = match body.expires_in_seconds {
         None => None,

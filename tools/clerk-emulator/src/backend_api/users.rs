@@ -11,12 +11,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::gate;
 use super::query::Query;
 use crate::Emulator;
-use crate::control_api::present;
+use crate::core::store::{NewUser, SessionStatus, User, UserPatch};
 use crate::error::ClerkApiError;
-use crate::http::parse_json;
-use crate::store::{NewUser, SessionStatus, User, UserPatch};
+use crate::http::{parse_json, present};
 
 pub(crate) const LIST_ENDPOINT: &str = "GET /v1/users";
 pub(crate) const COUNT_ENDPOINT: &str = "GET /v1/users/count";
@@ -57,7 +57,7 @@ pub(crate) async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ClerkApiError> {
-    emulator.gate(&headers, CREATE_ENDPOINT)?;
+    gate(&emulator, &headers, CREATE_ENDPOINT)?;
     let body: CreateBody = parse_json(&body)?;
     let email = match body.email_address.as_slice() {
         [email] => email.clone(),
@@ -101,7 +101,7 @@ pub(crate) async fn get(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ClerkApiError> {
-    emulator.gate(&headers, super::USER_ENDPOINT)?;
+    gate(&emulator, &headers, super::USER_ENDPOINT)?;
     let base = emulator.base().to_owned();
     emulator
         .read_state(|data| data.user(&id).map(|u| u.clerk_json(&base)))
@@ -115,7 +115,7 @@ pub(crate) async fn list(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ClerkApiError> {
-    emulator.gate(&headers, LIST_ENDPOINT)?;
+    gate(&emulator, &headers, LIST_ENDPOINT)?;
     let query = Query::parse(raw.as_deref(), &LIST_PARAMS)?;
     let (limit, offset) = query.page()?;
     let order = Order::parse(query.one("order_by"))?;
@@ -138,7 +138,7 @@ pub(crate) async fn count(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ClerkApiError> {
-    emulator.gate(&headers, COUNT_ENDPOINT)?;
+    gate(&emulator, &headers, COUNT_ENDPOINT)?;
     let query = Query::parse(raw.as_deref(), &FILTERS)?;
     let total =
         emulator.read_state(|data| data.users.iter().filter(|u| matches(u, &query)).count());
@@ -242,7 +242,7 @@ pub(crate) async fn update(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ClerkApiError> {
-    emulator.gate(&headers, UPDATE_ENDPOINT)?;
+    gate(&emulator, &headers, UPDATE_ENDPOINT)?;
     let body: UpdateBody = parse_json(&body)?;
     let sign_out = body.sign_out_of_other_sessions && body.password.is_some();
     let patch = UserPatch {
@@ -279,7 +279,7 @@ pub(crate) async fn delete(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ClerkApiError> {
-    emulator.gate(&headers, DELETE_ENDPOINT)?;
+    gate(&emulator, &headers, DELETE_ENDPOINT)?;
     let base = emulator.base().to_owned();
     emulator
         .mutate::<_, ClerkApiError>(|data, now| {
@@ -305,7 +305,7 @@ pub(crate) async fn verify_password(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ClerkApiError> {
-    emulator.gate(&headers, VERIFY_PASSWORD_ENDPOINT)?;
+    gate(&emulator, &headers, VERIFY_PASSWORD_ENDPOINT)?;
     let body: VerifyPasswordBody = parse_json(&body)?;
     emulator.read_state(|data| data.verify_password(&id, &body.password))?;
     Ok(Json(json!({ "verified": true })))

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use super::json::{session_json, sign_in_json, sign_up_json};
 use super::{BrowserClient, ClientView, asking_origin, envelope};
+use crate::core::store::{Client, Session, SessionStatus, User};
 use crate::error::ClerkApiError;
-use crate::store::{Client, Session, SessionStatus, User};
 use crate::{Emulator, TokenOptions, now_millis};
 
 pub(crate) async fn get(State(emulator): State<Emulator>, headers: HeaderMap) -> Response {

@@ -37,7 +37,7 @@ pub(crate) fn environment(emulator: &Emulator) -> Value {
     let base = emulator.base();
     let sign_in = format!("{base}/sign-in");
     let sign_up = format!("{base}/sign-in#sign-up");
-    let home = emulator.inner.origin.clone();
+    let home = emulator.origin().to_owned();
     json!({
         "object": "environment",
         "id": "env_2clerkEmulator000000000000",

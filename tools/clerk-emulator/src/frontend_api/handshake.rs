@@ -15,9 +15,9 @@ use axum::response::{IntoResponse, Response};
 use url::Url;
 
 use super::{BrowserClient, no_store};
+use crate::core::store::SessionStatus;
 use crate::error::ClerkApiError;
 use crate::http::{CLIENT_UAT_COOKIE, LONG_COOKIE_SECS};
-use crate::store::SessionStatus;
 use crate::{Emulator, TokenOptions, now_millis};
 
 /// The query parameter the app reads the payload from (Clerk's name).

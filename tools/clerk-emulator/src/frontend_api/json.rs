@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::store::{Session, SignInAttempt, SignUpAttempt, User};
+use crate::core::store::{Session, SignInAttempt, SignUpAttempt, User};
 
 /// The user as the browser sees it: no private metadata.
 pub(crate) fn user_json(user: &User, base: &str) -> Value {
@@ -76,7 +76,7 @@ pub(crate) fn sign_in_json(attempt: &SignInAttempt, user: Option<&User>, base: &
         .collect();
     let first_factor = match (&attempt.verified_with, attempt.status) {
         (Some(strategy), _) => verification("verified", Some(strategy), 1),
-        (None, crate::store::SignInStatus::NeedsFirstFactor) => Value::Null,
+        (None, crate::core::store::SignInStatus::NeedsFirstFactor) => Value::Null,
         _ => Value::Null,
     };
     json!({

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 
 use super::json::user_json;
 use super::{BrowserClient, Form, client, envelope, no_store, signed_out};
+use crate::core::store::{SessionStatus, UserPatch};
 use crate::error::ClerkApiError;
-use crate::store::{SessionStatus, UserPatch};
 use crate::{Emulator, now_millis};
 
 /// "Update profile": `first_name` and `last_name` (a field sent empty clears it), as Clerk's

@@ -9,7 +9,6 @@
 
 mod client;
 mod environment;
-mod faults;
 mod handshake;
 mod json;
 mod me;
@@ -28,15 +27,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-pub(crate) use faults::TokenFault;
-
 use crate::Emulator;
-use crate::backend_api::WELL_KNOWN_JWKS_ENDPOINT;
 use crate::error::ClerkApiError;
 use crate::http::{
-    CLIENT_COOKIE, CLIENT_UAT_COOKIE, Cookie, LONG_COOKIE_SECS, escape_html, read_cookie,
+    BrowserClient, CLIENT_COOKIE, CLIENT_UAT_COOKIE, Cookie, LONG_COOKIE_SECS, escape_html,
 };
-use crate::store::{Client, StateData};
 
 pub(crate) fn router() -> Router<Emulator> {
     Router::new()
@@ -78,9 +73,12 @@ pub(crate) fn router() -> Router<Emulator> {
         .route("/avatars/{file}", get(avatar))
 }
 
+/// The JWKS at Clerk's Frontend API path, counted like the Backend API's calls.
+pub(crate) const WELL_KNOWN_JWKS_ENDPOINT: &str = "GET /.well-known/jwks.json";
+
 pub(crate) async fn jwks(State(emulator): State<Emulator>) -> Json<Value> {
     emulator.count_call(WELL_KNOWN_JWKS_ENDPOINT);
-    Json(emulator.inner.keys.jwks())
+    Json(emulator.jwks())
 }
 
 /// A form body as clerk-js sends it (`application/x-www-form-urlencoded`, snake_case keys).
@@ -106,25 +104,6 @@ impl<S: Send + Sync> FromRequest<S> for Form {
         Ok(Form(
             url::form_urlencoded::parse(&bytes).into_owned().collect(),
         ))
-    }
-}
-
-/// The browser's client: the cookie and whether it still names a live client.
-pub(crate) struct BrowserClient {
-    pub cookie: Option<String>,
-}
-
-impl BrowserClient {
-    pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
-        Self {
-            cookie: read_cookie(headers, CLIENT_COOKIE),
-        }
-    }
-
-    pub(crate) fn find<'a>(&self, data: &'a StateData) -> Option<&'a Client> {
-        self.cookie
-            .as_deref()
-            .and_then(|c| data.client_by_cookie(c))
     }
 }
 
@@ -168,7 +147,7 @@ fn set_client_cookies(emulator: &Emulator, response: &mut Response, client: &Cli
         && let Some(value) = (Cookie {
             name: CLIENT_COOKIE,
             value: cookie,
-            path: &emulator.inner.base_path,
+            path: emulator.base_path(),
             http_only: true,
             max_age: Some(LONG_COOKIE_SECS),
         })

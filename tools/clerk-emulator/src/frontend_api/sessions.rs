@@ -9,8 +9,8 @@ use serde_json::json;
 
 use super::json::session_json;
 use super::{BrowserClient, Form, asking_origin, client, envelope, no_store, signed_out};
+use crate::core::store::SessionStatus;
 use crate::error::ClerkApiError;
-use crate::store::SessionStatus;
 use crate::{Emulator, EmulatorError, TokenOptions, now_millis};
 
 pub(crate) async fn token(
@@ -139,8 +139,8 @@ fn session_answer(
 }
 
 fn session_client(
-    data: &crate::store::StateData,
-    session: &crate::store::Session,
+    data: &crate::core::store::StateData,
+    session: &crate::core::store::Session,
 ) -> Option<String> {
     session
         .client_id

@@ -10,9 +10,9 @@ use axum::response::Response;
 use super::json::sign_in_json;
 use super::{BrowserClient, Form, client, envelope, signed_out};
 use crate::Emulator;
+use crate::core::store::{SignInAttempt, SignInStatus, StateData, StoreError};
 use crate::error::ClerkApiError;
 use crate::ids;
-use crate::store::{SignInAttempt, SignInStatus, StateData, StoreError};
 
 pub(crate) async fn create(
     State(emulator): State<Emulator>,

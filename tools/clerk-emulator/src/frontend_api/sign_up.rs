@@ -10,9 +10,11 @@ use axum::response::Response;
 use super::json::{missing_fields, sign_up_json};
 use super::{BrowserClient, Form, client, envelope, signed_out};
 use crate::Emulator;
+use crate::core::store::{
+    NewUser, SignUpAttempt, StateData, StoreError, StoreEvent, validate_email,
+};
 use crate::error::ClerkApiError;
 use crate::ids;
-use crate::store::{NewUser, SignUpAttempt, StateData, StoreError, StoreEvent, validate_email};
 
 pub(crate) async fn create(
     State(emulator): State<Emulator>,

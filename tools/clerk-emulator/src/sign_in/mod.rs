@@ -15,8 +15,7 @@ use serde_json::json;
 
 use crate::Emulator;
 use crate::error::ClerkApiError;
-use crate::frontend_api::BrowserClient;
-use crate::http::JsonBody;
+use crate::http::{BrowserClient, JsonBody};
 
 /// How long a ticket minted for the page stays valid: one click's worth.
 const PAGE_TICKET_SECS: u64 = 60;

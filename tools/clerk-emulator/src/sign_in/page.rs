@@ -3,11 +3,11 @@
 //! mode. Every value is escaped; nothing is loaded from elsewhere.
 
 use crate::Emulator;
+use crate::core::store::{SEEDS, User};
 use crate::http::escape_html;
-use crate::store::{SEEDS, User};
 
 pub(crate) fn render(emulator: &Emulator) -> String {
-    let base = emulator.inner.base_path.as_str();
+    let base = emulator.base_path();
     let mut users: Vec<User> = emulator.read_state(|data| data.users.clone());
     users.sort_by_key(|u| (u.created_at, u.id.clone()));
     let allowed =
@@ -22,7 +22,7 @@ pub(crate) fn render(emulator: &Emulator) -> String {
          <noscript><p class=\"notice\">This page signs you in with clerk-js: turn on JavaScript.</p></noscript>\n\
          <div class=\"notice\" id=\"problem\" role=\"alert\" hidden></div>\n",
         base = escape_html(base),
-        home = escape_html(&format!("{}/", emulator.inner.origin)),
+        home = escape_html(&format!("{}/", emulator.origin())),
         allowed = escape_html(&allowed),
     ));
     accounts(&mut html, base, &users);
@@ -159,7 +159,7 @@ fn sign_up_form(html: &mut String) {
 
 /// The emulator's root page.
 pub(crate) fn home(emulator: &Emulator, signed_in_as: Option<&str>) -> String {
-    let base = emulator.inner.base_path.as_str();
+    let base = emulator.base_path();
     let status = match signed_in_as {
         Some(name) => format!("This browser is signed in as {}.", escape_html(name)),
         None => "This browser is signed out.".to_owned(),

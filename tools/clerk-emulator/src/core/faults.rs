@@ -1,14 +1,73 @@
-//! A fault switch for the Frontend API's token requests, to test how an app copes when
-//! clerk-js cannot refresh a session token: Clerk rate-limiting (429), failing (5xx) or slow.
+//! The fault switches and the call counters: the Backend API's failure switch ([`Failure`]),
+//! to test how a server copes with Clerk's rate limit and outages, and the Frontend API's
+//! token fault ([`TokenFault`]), to test how an app copes when clerk-js cannot refresh a
+//! session token: Clerk rate-limiting (429), failing (5xx) or slow.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use crate::Emulator;
+use super::Emulator;
+use super::locks::lock;
 use crate::error::ClerkApiError;
-use crate::sync::lock;
+
+/// Makes Backend API calls fail, to test how a server copes with Clerk's rate limit and
+/// outages.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Failure {
+    /// 429, 500, 502, 503 or 504.
+    pub status: u16,
+    /// The `Retry-After` of 429 answers, in seconds.
+    #[serde(default = "one")]
+    pub retry_after_secs: u64,
+    /// Fail this many calls, then answer normally again; absent: until switched off.
+    #[serde(default)]
+    pub count: Option<u32>,
+}
+
+fn one() -> u64 {
+    1
+}
+
+impl Failure {
+    pub(crate) fn validate(&self) -> Result<(), ClerkApiError> {
+        if !matches!(self.status, 429 | 500 | 502 | 503 | 504) {
+            return Err(ClerkApiError::unprocessable(
+                "status must be 429, 500, 502, 503 or 504",
+            ));
+        }
+        if self.count == Some(0) {
+            return Err(ClerkApiError::unprocessable(
+                "count must be at least 1 (leave it out to fail until switched off)",
+            ));
+        }
+        Ok(())
+    }
+
+    fn answer(&self) -> ClerkApiError {
+        match self.status {
+            429 => {
+                let mut error = ClerkApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_requests",
+                    "Too Many Requests",
+                    "Too many requests, retry later (the emulator's failure switch is on)",
+                );
+                error.retry_after = Some(self.retry_after_secs);
+                error
+            }
+            status => ClerkApiError::new(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                "internal_clerk_error",
+                "There was an internal error on our servers",
+                "The emulator's failure switch is on",
+            ),
+        }
+    }
+}
 
 /// The longest a token answer may be held back: beyond clerk-js's own patience, well within
 /// any test's.
@@ -82,6 +141,42 @@ impl TokenFault {
 }
 
 impl Emulator {
+    pub(crate) fn count_call(&self, endpoint: &'static str) {
+        *lock(&self.inner.calls).entry(endpoint).or_insert(0) += 1;
+    }
+
+    /// The Backend API calls counted so far, by endpoint.
+    pub(crate) fn calls(&self) -> BTreeMap<&'static str, u64> {
+        lock(&self.inner.calls).clone()
+    }
+
+    pub(crate) fn reset_calls(&self) {
+        lock(&self.inner.calls).clear();
+    }
+
+    pub(crate) fn failure(&self) -> Option<Failure> {
+        lock(&self.inner.failure).clone()
+    }
+
+    pub(crate) fn set_failure(&self, failure: Option<Failure>) {
+        *lock(&self.inner.failure) = failure;
+    }
+
+    /// The failure switch's answer for this Backend API call, if it is on (counting the call
+    /// against it).
+    pub(crate) fn take_backend_failure(&self) -> Option<ClerkApiError> {
+        let mut failure = lock(&self.inner.failure);
+        let active = failure.as_mut()?;
+        let answer = active.answer();
+        if let Some(count) = active.count.as_mut() {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                *failure = None;
+            }
+        }
+        Some(answer)
+    }
+
     pub(crate) fn token_fault(&self) -> Option<TokenFault> {
         lock(&self.inner.token_fault).clone()
     }

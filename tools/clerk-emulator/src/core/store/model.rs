@@ -3,10 +3,9 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
-use crate::password::PasswordHash;
-use crate::sign_in_token::SignInToken;
+use crate::core::password::PasswordHash;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub(crate) struct User {
@@ -205,7 +204,7 @@ pub(crate) struct NewUser {
     pub image_url: Option<String>,
     /// The plain password, hashed before it is stored.
     pub password: Option<String>,
-    /// Clerk's `skip_password_checks`: no breach check (see [`check_password`](crate::password::check_password)).
+    /// Clerk's `skip_password_checks`: no breach check (see [`check_password`](crate::core::password::check_password)).
     #[serde(default)]
     pub skip_password_checks: bool,
 }
@@ -251,5 +250,71 @@ impl std::fmt::Debug for UserPatch {
             .field("password", &redacted(&self.password))
             .field("skip_password_checks", &self.skip_password_checks)
             .finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum SignInTokenStatus {
+    Pending,
+    /// Redeemed: a sign-in used it.
+    Accepted,
+    Revoked,
+}
+
+impl SignInTokenStatus {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Revoked => "revoked",
+        }
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub(crate) struct SignInToken {
+    /// `sit_…`
+    pub id: String,
+    pub user_id: String,
+    /// The secret the `ticket` strategy receives.
+    pub token: String,
+    pub status: SignInTokenStatus,
+    /// Milliseconds, like every time in the store.
+    pub expires_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Leaves the secret out, so a logged token cannot be redeemed by whoever reads the log.
+impl std::fmt::Debug for SignInToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInToken")
+            .field("id", &self.id)
+            .field("user_id", &self.user_id)
+            .field("status", &self.status)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SignInToken {
+    /// `<base>/sign-in?__clerk_ticket=<token>`: the emulator's sign-in page redeems it.
+    pub(crate) fn url(&self, base: &str) -> String {
+        format!("{base}/sign-in?__clerk_ticket={}", self.token)
+    }
+
+    /// The Backend API's `sign_in_token` object.
+    pub(crate) fn clerk_json(&self, base: &str) -> Value {
+        json!({
+            "object": "sign_in_token",
+            "id": self.id,
+            "user_id": self.user_id,
+            "token": self.token,
+            "status": self.status.as_str(),
+            "url": self.url(base),
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        })
     }
 }

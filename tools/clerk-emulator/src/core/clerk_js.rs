@@ -1,16 +1,10 @@
-//! The real clerk-js and Clerk's components (`@clerk/ui`), served from the emulator's own
-//! origin under the paths Clerk's Frontend API serves them at: each browser bundle and the
-//! lazy chunks it loads from beside itself. The URL carries the exact version, so every file
-//! can be cached for good; nothing is fetched from anywhere at run time.
+//! The real clerk-js and Clerk's components (`@clerk/ui`) as installed from npm: where their
+//! files are, which versions they are, and which package names the emulator serves them
+//! under (the exact version: every file can be cached for good). `crate::npm` serves them.
 
 use std::path::{Path as FsPath, PathBuf};
 
-use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
-
-use crate::error::ClerkApiError;
-use crate::{Emulator, EmulatorError};
+use crate::EmulatorError;
 
 /// The installed clerk-js and `@clerk/ui`: where their files are and which versions they are.
 #[derive(Debug, Clone)]
@@ -55,7 +49,7 @@ impl ClerkJs {
     /// `clerk-js@<version>` and `ui@<version>`, or the major tags `clerk-js@6` and `ui@1`
     /// that Clerk's own script URLs use (Clerk's Frontend API serves the latest release of the
     /// major line under them; here that is the installed one).
-    fn dir_for(&self, package: &str) -> Option<(&FsPath, Exact)> {
+    pub(super) fn dir_for(&self, package: &str) -> Option<(&FsPath, NpmVersion)> {
         let served = [
             ("clerk-js@", self.version.as_str(), &self.dir),
             ("ui@", self.ui_version.as_str(), &self.ui_dir),
@@ -63,9 +57,9 @@ impl ClerkJs {
         served.into_iter().find_map(|(name, version, dir)| {
             let asked = package.strip_prefix(name)?;
             if asked == version {
-                Some((dir.as_path(), Exact::Version))
+                Some((dir.as_path(), NpmVersion::Exact))
             } else if version.split('.').next() == Some(asked) {
-                Some((dir.as_path(), Exact::MajorTag))
+                Some((dir.as_path(), NpmVersion::MajorTag))
             } else {
                 None
             }
@@ -75,9 +69,9 @@ impl ClerkJs {
 
 /// How precisely a URL named the package's version, which decides how long it may be cached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Exact {
+pub(crate) enum NpmVersion {
     /// The exact version: the files under it never change.
-    Version,
+    Exact,
     /// A major tag (`@6`): it moves to the next release of the line, so it is cached briefly.
     MajorTag,
 }
@@ -117,70 +111,9 @@ fn package_version(
         .to_owned())
 }
 
-/// A file name of the bundle: no folders, nothing that could climb out of `dist/`.
-fn safe_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('.')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-}
-
-pub(crate) async fn serve(
-    State(emulator): State<Emulator>,
-    Path((package, file)): Path<(String, String)>,
-) -> Result<Response, ClerkApiError> {
-    let Some((dir, exact)) = emulator
-        .inner
-        .clerk_js
-        .dir_for(&package)
-        .filter(|_| safe_name(&file))
-    else {
-        return Err(ClerkApiError::not_found(format!(
-            "@clerk/{package} file {file}"
-        )));
-    };
-    let content_type = match FsPath::new(&file).extension().and_then(|e| e.to_str()) {
-        Some("js" | "mjs") => "text/javascript; charset=utf-8",
-        Some("map") => "application/json",
-        Some("css") => "text/css; charset=utf-8",
-        _ => {
-            return Err(ClerkApiError::not_found(format!(
-                "@clerk/{package} file {file}"
-            )));
-        }
-    };
-    let bytes = tokio::fs::read(dir.join(&file))
-        .await
-        .map_err(|_| ClerkApiError::not_found(format!("@clerk/{package} file {file}")))?;
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(match exact {
-            // The version is in the URL: a file under it never changes.
-            Exact::Version => "public, max-age=31536000, immutable",
-            Exact::MajorTag => "public, max-age=300",
-        }),
-    );
-    Ok(response)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_plain_file_names_are_served() {
-        assert!(safe_name("clerk.browser.js"));
-        assert!(safe_name("zxcvbn-common_clerk.browser_a68c22_6.40.0.js"));
-        assert!(!safe_name("../package.json"));
-        assert!(!safe_name(".env"));
-        assert!(!safe_name("types/index.d.ts"));
-        assert!(!safe_name("a%2F..%2Fb"));
-        assert!(!safe_name(""));
-    }
 
     #[test]
     fn only_the_installed_versions_and_their_major_tags_are_served() {
@@ -190,22 +123,14 @@ mod tests {
             ui_dir: "/ui".into(),
             ui_version: "1.34.0".into(),
         };
-        assert_eq!(
-            installed.dir_for("clerk-js@6.40.0"),
-            Some((FsPath::new("/js"), Exact::Version))
-        );
-        assert_eq!(
-            installed.dir_for("ui@1.34.0"),
-            Some((FsPath::new("/ui"), Exact::Version))
-        );
-        assert_eq!(
-            installed.dir_for("clerk-js@6"),
-            Some((FsPath::new("/js"), Exact::MajorTag))
-        );
-        assert_eq!(
-            installed.dir_for("ui@1"),
-            Some((FsPath::new("/ui"), Exact::MajorTag))
-        );
+        let js = Some((FsPath::new("/js"), NpmVersion::Exact));
+        assert_eq!(installed.dir_for("clerk-js@6.40.0"), js);
+        let ui = Some((FsPath::new("/ui"), NpmVersion::Exact));
+        assert_eq!(installed.dir_for("ui@1.34.0"), ui);
+        let js_tag = Some((FsPath::new("/js"), NpmVersion::MajorTag));
+        assert_eq!(installed.dir_for("clerk-js@6"), js_tag);
+        let ui_tag = Some((FsPath::new("/ui"), NpmVersion::MajorTag));
+        assert_eq!(installed.dir_for("ui@1"), ui_tag);
         for other in [
             "clerk-js@5",
             "clerk-js@6.40",

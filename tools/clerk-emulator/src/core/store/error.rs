@@ -3,8 +3,8 @@
 use axum::http::StatusCode;
 
 use crate::EmulatorError;
+use crate::core::password::PasswordRule;
 use crate::error::ClerkApiError;
-use crate::password::PasswordRule;
 
 /// Why a change was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! Clerk's rules for the fields people give: email addresses, names, image URLs, passwords.
 
 use super::error::StoreError;
-use crate::password::{PasswordHash, check_password};
+use crate::core::password::{PasswordHash, check_password};
 
 pub(super) fn hash_new_password(
     password: Option<&str>,

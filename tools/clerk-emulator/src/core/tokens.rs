@@ -8,9 +8,9 @@ use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value, json};
 
 use crate::EmulatorError;
+use crate::core::keys::SigningKey;
+use crate::core::store::{Template, User};
 use crate::ids;
-use crate::keys::SigningKey;
-use crate::store::{Template, User};
 
 /// The `cat` header Clerk puts on session tokens.
 pub const SESSION_TOKEN_CATEGORY: &str = "cl_B7d4PD111AAA";

@@ -2,8 +2,8 @@ use axum::http::StatusCode;
 
 use super::changes::MAX_SESSIONS;
 use super::*;
+use crate::core::password::PasswordRule;
 use crate::error::ClerkApiError;
-use crate::password::PasswordRule;
 
 fn ada() -> NewUser {
     NewUser {

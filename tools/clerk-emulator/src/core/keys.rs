@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::EmulatorError;
-use crate::sync::{read, write};
+use crate::core::locks::{read, write};
 
 pub(crate) const DEFAULT_KEY_BITS: usize = 2048;
 

@@ -1,11 +1,10 @@
 //! Sign-in tokens: single-use tickets a backend mints for a user (`POST /v1/sign_in_tokens`)
-//! and a browser redeems with the Frontend API's `ticket` strategy.
+//! and a browser redeems with the Frontend API's `ticket` strategy. The type is in `model`;
+//! here are the rules that mint, redeem, revoke and forget them.
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-
+use super::error::StoreError;
+use super::model::{SignInToken, SignInTokenStatus, StateData};
 use crate::ids;
-use crate::store::{StateData, StoreError};
 
 /// Clerk's default lifetime: 30 days.
 pub(crate) const DEFAULT_SIGN_IN_TOKEN_SECS: u64 = 30 * 24 * 3600;
@@ -14,72 +13,6 @@ pub(crate) const SIGN_IN_TOKEN_SECS_RANGE: (u64, u64) = (1, 365 * 24 * 3600);
 /// Like sessions, tokens are minted freely by tests; beyond this many the used and revoked
 /// ones, then the oldest, are forgotten.
 const MAX_SIGN_IN_TOKENS: usize = 1000;
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum SignInTokenStatus {
-    Pending,
-    /// Redeemed: a sign-in used it.
-    Accepted,
-    Revoked,
-}
-
-impl SignInTokenStatus {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Accepted => "accepted",
-            Self::Revoked => "revoked",
-        }
-    }
-}
-
-#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub(crate) struct SignInToken {
-    /// `sit_…`
-    pub id: String,
-    pub user_id: String,
-    /// The secret the `ticket` strategy receives.
-    pub token: String,
-    pub status: SignInTokenStatus,
-    /// Milliseconds, like every time in the store.
-    pub expires_at: i64,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-/// Leaves the secret out, so a logged token cannot be redeemed by whoever reads the log.
-impl std::fmt::Debug for SignInToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignInToken")
-            .field("id", &self.id)
-            .field("user_id", &self.user_id)
-            .field("status", &self.status)
-            .field("expires_at", &self.expires_at)
-            .finish_non_exhaustive()
-    }
-}
-
-impl SignInToken {
-    /// `<base>/sign-in?__clerk_ticket=<token>`: the emulator's sign-in page redeems it.
-    pub(crate) fn url(&self, base: &str) -> String {
-        format!("{base}/sign-in?__clerk_ticket={}", self.token)
-    }
-
-    /// The Backend API's `sign_in_token` object.
-    pub(crate) fn clerk_json(&self, base: &str) -> Value {
-        json!({
-            "object": "sign_in_token",
-            "id": self.id,
-            "user_id": self.user_id,
-            "token": self.token,
-            "status": self.status.as_str(),
-            "url": self.url(base),
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-        })
-    }
-}
 
 impl StateData {
     #[cfg(test)]
@@ -183,7 +116,7 @@ impl StateData {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::SEEDS;
+    use crate::core::store::SEEDS;
 
     fn seeded() -> StateData {
         let mut data = StateData::default();

@@ -11,8 +11,8 @@ use standardwebhooks::Webhook;
 use tokio::sync::mpsc;
 use url::Url;
 
-use crate::store::StoreEvent;
-use crate::sync::lock;
+use crate::core::locks::lock;
+use crate::core::store::StoreEvent;
 use crate::{EmulatorError, WebhookTarget, ids, now_millis};
 
 /// Waits before each retry. Svix waits minutes to hours; a developer wants to see a retry now.

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::EmulatorError;
-use crate::store::StateData;
+use crate::core::store::StateData;
 
 /// Writes the state file so that the newest snapshot always wins, even when two changes
 /// finish writing in the opposite order they were made.
