@@ -22,6 +22,8 @@ Each option can also be set through the environment variable in brackets; a flag
   --listen ADDR             address to listen on [CLERK_EMULATOR_LISTEN] (default 127.0.0.1:3100)
   --base-url URL            public URL of the emulator, may end in a path the routes are mounted
                             under [CLERK_EMULATOR_BASE_URL] (default http://<listen address>)
+  --image-base-url URL      where the default profile images are linked from, e.g. an app's
+                            Frontend API proxy [CLERK_EMULATOR_IMAGE_BASE_URL] (default: the base URL)
   --key-file PATH           RSA signing key (PEM); generated and written (0600) if missing
                             [CLERK_EMULATOR_KEY_FILE] (default: a new key in memory each start)
   --state-file PATH         JSON file keeping users, deleted ids, sessions and templates
@@ -61,9 +63,10 @@ pub struct Options {
 #[error("{0}\nRun clerk-emulator --help for the options.")]
 pub struct CliError(pub String);
 
-const VALUED: [(&str, &str); 9] = [
+const VALUED: [(&str, &str); 10] = [
     ("--listen", "CLERK_EMULATOR_LISTEN"),
     ("--base-url", "CLERK_EMULATOR_BASE_URL"),
+    ("--image-base-url", "CLERK_EMULATOR_IMAGE_BASE_URL"),
     ("--key-file", "CLERK_EMULATOR_KEY_FILE"),
     ("--state-file", "CLERK_EMULATOR_STATE_FILE"),
     ("--token-lifetime", "CLERK_EMULATOR_TOKEN_LIFETIME_SECS"),
@@ -181,6 +184,14 @@ pub fn parse(
     };
 
     let mut config = EmulatorConfig::new(base_url);
+    config.image_base_url = value("--image-base-url")
+        .map(|raw| {
+            Url::parse(&raw)
+                .ok()
+                .filter(|url| matches!(url.scheme(), "http" | "https"))
+                .ok_or_else(|| CliError(format!("--image-base-url {raw:?} is not an http(s) URL")))
+        })
+        .transpose()?;
     config.key_file = value("--key-file").map(PathBuf::from);
     config.state_file = value("--state-file").map(PathBuf::from);
     if let Some(raw) = value("--token-lifetime") {
@@ -250,6 +261,25 @@ mod tests {
         match parse(args.iter().map(|a| (*a).to_owned()), lookup)? {
             Command::Run(options) => Ok(*options),
             Command::Help => Err(CliError("help".into())),
+        }
+    }
+
+    #[test]
+    fn profile_images_can_be_linked_through_an_app_proxy() {
+        assert_eq!(run(&[], &[]).expect("defaults").config.image_base_url, None);
+        let flag = run(&["--image-base-url", "https://localhost:8443/__clerk"], &[]).expect("flag");
+        assert_eq!(
+            flag.config.image_base_url.map(String::from).as_deref(),
+            Some("https://localhost:8443/__clerk")
+        );
+        let env = run(
+            &[],
+            &[("CLERK_EMULATOR_IMAGE_BASE_URL", "http://127.0.0.1:3000/x")],
+        );
+        assert!(env.expect("env").config.image_base_url.is_some());
+        for bad in ["/__clerk", "ftp://h/x", "not a url"] {
+            let error = run(&["--image-base-url", bad], &[]).expect_err(bad);
+            assert!(error.0.contains("--image-base-url"), "{bad}: {error}");
         }
     }
 

@@ -33,6 +33,10 @@ pub struct EmulatorConfig {
     pub omit_custom_claims: bool,
     /// Create a few users with fixed ids on first start (no state file yet).
     pub seed_users: bool,
+    /// Where the default profile images (`/avatars/<id>.svg`) are linked from, when not the
+    /// base URL: e.g. an app's Frontend API proxy, so that a page served over https loads
+    /// them from its own origin. None: the base URL.
+    pub image_base_url: Option<Url>,
     /// The `dist/` folder of the npm package `@clerk/clerk-js`, served to browsers from the
     /// emulator's own origin (nothing is fetched at run time). Default: [`default_clerk_js_dir`].
     pub clerk_js_dir: PathBuf,
@@ -127,6 +131,7 @@ impl EmulatorConfig {
             webhook: None,
             omit_custom_claims: false,
             seed_users: true,
+            image_base_url: None,
             clerk_js_dir: default_clerk_js_dir(),
         }
     }

@@ -152,7 +152,7 @@ pub(crate) async fn create_sign_in_token(
     let secs = body
         .expires_in_seconds
         .unwrap_or(DEFAULT_SIGN_IN_TOKEN_SECS);
-    let base = emulator.base().to_owned();
+    let base = emulator.image_base().to_owned();
     emulator
         .mutate::<_, ClerkApiError>(|data, now| {
             let token = data.create_sign_in_token(&body.user_id, secs, now)?;
@@ -168,7 +168,7 @@ pub(crate) async fn revoke_sign_in_token(
     headers: HeaderMap,
 ) -> Result<Json<Value>, ClerkApiError> {
     gate(&emulator, &headers, REVOKE_SIGN_IN_TOKEN_ENDPOINT)?;
-    let base = emulator.base().to_owned();
+    let base = emulator.image_base().to_owned();
     emulator
         .mutate::<_, ClerkApiError>(|data, now| {
             let token = data.revoke_sign_in_token(&id, now)?;

@@ -86,7 +86,7 @@ pub(crate) async fn create(
         password: body.password,
         skip_password_checks: body.skip_password_checks,
     };
-    let base = emulator.base().to_owned();
+    let base = emulator.image_base().to_owned();
     let user = emulator
         .mutate::<_, ClerkApiError>(|data, now| {
             let event = data.create_user(new, now)?;
@@ -102,7 +102,7 @@ pub(crate) async fn get(
     headers: HeaderMap,
 ) -> Result<Json<Value>, ClerkApiError> {
     gate(&emulator, &headers, super::USER_ENDPOINT)?;
-    let base = emulator.base().to_owned();
+    let base = emulator.image_base().to_owned();
     emulator
         .read_state(|data| data.user(&id).map(|u| u.clerk_json(&base)))
         .map(Json)
@@ -119,7 +119,7 @@ pub(crate) async fn list(
     let query = Query::parse(raw.as_deref(), &LIST_PARAMS)?;
     let (limit, offset) = query.page()?;
     let order = Order::parse(query.one("order_by"))?;
-    let base = emulator.base().to_owned();
+    let base = emulator.image_base().to_owned();
     let users = emulator.read_state(|data| {
         let mut users: Vec<&User> = data.users.iter().filter(|u| matches(u, &query)).collect();
         users.sort_by(|a, b| order.compare(a, b));
@@ -252,7 +252,7 @@ pub(crate) async fn update(
         skip_password_checks: body.skip_password_checks,
         ..UserPatch::default()
     };
-    let base = emulator.base().to_owned();
+    let base = emulator.image_base().to_owned();
     emulator
         .mutate::<_, ClerkApiError>(|data, now| {
             let event = data.update_user(&id, patch, now)?;
@@ -280,7 +280,7 @@ pub(crate) async fn delete(
     headers: HeaderMap,
 ) -> Result<Json<Value>, ClerkApiError> {
     gate(&emulator, &headers, DELETE_ENDPOINT)?;
-    let base = emulator.base().to_owned();
+    let base = emulator.image_base().to_owned();
     emulator
         .mutate::<_, ClerkApiError>(|data, now| {
             let event = data.delete_user(&id, now)?;

@@ -14,7 +14,7 @@ use crate::error::ClerkApiError;
 use crate::http::{JsonBody, present};
 
 pub(super) async fn list_users(State(emulator): State<Emulator>) -> Json<Value> {
-    let base = emulator.base().to_owned();
+    let base = emulator.image_base().to_owned();
     Json(emulator.read_state(|data| {
         json!({
             "users": data.users.iter().map(|u| u.clerk_json(&base)).collect::<Vec<_>>(),
@@ -39,7 +39,7 @@ pub(super) async fn create_user(
     State(emulator): State<Emulator>,
     JsonBody(body): JsonBody<CreateUser>,
 ) -> ApiResult<Response> {
-    let base = emulator.base().to_owned();
+    let base = emulator.image_base().to_owned();
     let new = NewUser {
         id: body.id,
         email_address: body.email_address,
@@ -62,7 +62,7 @@ pub(super) async fn get_user(
     State(emulator): State<Emulator>,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let base = emulator.base().to_owned();
+    let base = emulator.image_base().to_owned();
     emulator
         .read_state(|data| data.user(&id).map(|u| u.clerk_json(&base)))
         .map(Json)
@@ -87,7 +87,7 @@ pub(super) async fn update_user(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<PatchUser>,
 ) -> ApiResult {
-    let base = emulator.base().to_owned();
+    let base = emulator.image_base().to_owned();
     let patch = UserPatch {
         email_address: body.email_address,
         first_name: body.first_name,

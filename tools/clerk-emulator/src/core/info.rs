@@ -103,6 +103,12 @@ impl Emulator {
         &self.inner.base
     }
 
+    /// What the default profile images' URLs start with (`{image_base}/avatars/<id>.svg`):
+    /// the base URL unless configured otherwise.
+    pub(crate) fn image_base(&self) -> &str {
+        &self.inner.image_base
+    }
+
     pub(crate) fn url(&self, path: &str) -> Url {
         // The base parsed as a URL, so base + absolute path is a URL too.
         Url::parse(&format!("{}{path}", self.inner.base))

@@ -109,7 +109,7 @@ impl Emulator {
             &key,
             &Mint {
                 user: &user,
-                base: &self.inner.base,
+                base: &self.inner.image_base,
                 issuer: &self.inner.base,
                 now: now_millis() / 1000 + settings.clock_offset_secs,
                 lifetime,

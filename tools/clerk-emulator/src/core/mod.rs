@@ -65,6 +65,9 @@ struct Inner {
     base_url: Url,
     /// Path prefix of the router, without a trailing slash ("" when mounted at the root).
     base_path: String,
+    /// The prefix of the default profile images' URLs, without a trailing slash: the base,
+    /// unless the configuration names another (`EmulatorConfig::image_base_url`).
+    image_base: String,
     origin: String,
     secret_key: String,
     webhook_secret: Option<String>,
@@ -124,6 +127,10 @@ impl Emulator {
         let fresh = loaded.is_none();
         let base = base_url.as_str().trim_end_matches('/').to_owned();
         let base_path = base_url.path().trim_end_matches('/').to_owned();
+        let image_base = config.image_base_url.as_ref().map_or_else(
+            || base.clone(),
+            |url| url.as_str().trim_end_matches('/').to_owned(),
+        );
         let origin = base_url.origin().ascii_serialization();
         let publishable_key = publishable_key_for(&base_url);
         let emulator = Emulator {
@@ -134,6 +141,7 @@ impl Emulator {
                 token_fault: Mutex::new(None),
                 base,
                 base_path,
+                image_base,
                 origin,
                 base_url,
                 secret_key: config.secret_key,

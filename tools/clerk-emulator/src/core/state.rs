@@ -35,7 +35,7 @@ impl Emulator {
             let mut state = lock(&self.inner.state);
             let (out, events) = change(&mut state.data, now_millis())?;
             for event in &events {
-                self.inner.webhooks.enqueue(event, &self.inner.base);
+                self.inner.webhooks.enqueue(event, &self.inner.image_base);
             }
             state.version += 1;
             let snapshot = match &self.inner.persister {

@@ -145,7 +145,7 @@ pub(crate) fn view(
             ..ClientView::none()
         };
     };
-    let base = emulator.base();
+    let base = emulator.image_base();
     let signed_in = snapshot.session.is_some();
     let sessions: Vec<Value> = match (&snapshot.session, &snapshot.user) {
         (Some(session), Some(user)) => {

@@ -64,7 +64,7 @@ pub(crate) async fn update(
         })
         .await?;
     let view = client::view(&emulator, &client_id, None, &headers);
-    let response = user_json(&user, emulator.base());
+    let response = user_json(&user, emulator.image_base());
     Ok(envelope(&emulator, StatusCode::OK, response, view))
 }
 

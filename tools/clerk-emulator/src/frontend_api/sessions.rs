@@ -132,7 +132,7 @@ fn session_answer(
         &session,
         status.as_str(),
         &user,
-        emulator.base(),
+        emulator.image_base(),
         token.as_deref(),
     );
     Ok(envelope(emulator, StatusCode::OK, response, view))

@@ -222,7 +222,7 @@ fn answer(
         .user_id
         .as_ref()
         .and_then(|id| emulator.read_state(|data| data.user(id).ok().cloned()));
-    let response = sign_in_json(attempt, user.as_ref(), emulator.base());
+    let response = sign_in_json(attempt, user.as_ref(), emulator.image_base());
     let view = client::view(emulator, client_id, new_cookie, headers);
     envelope(emulator, StatusCode::OK, response, view)
 }

@@ -334,3 +334,36 @@ async fn tokens_for_ended_sessions_are_refused() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn profile_images_are_linked_from_the_configured_image_base() {
+    let image_base = "https://app.example.test/__clerk";
+    let test =
+        spawn_with(|config| config.image_base_url = Some(image_base.parse().expect("url"))).await;
+    let expected = format!("{image_base}/avatars/{}.svg", seeds::ADA_LOVELACE);
+
+    let minted = test.mint(json!({ "user_id": seeds::ADA_LOVELACE })).await;
+    let claims = test
+        .verify(minted["jwt"].as_str().expect("jwt"), true)
+        .await
+        .expect("verifies");
+    assert_eq!(claims["imageUrl"], expected.as_str());
+    // The issuer stays the base URL: only the images move.
+    assert_eq!(claims["iss"], test.base.as_str());
+
+    let user: Value = test
+        .backend(&format!("/v1/users/{}", seeds::ADA_LOVELACE))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(user["image_url"], expected.as_str());
+    // The image is still served where it always was, under the emulator's own base.
+    let avatar = test
+        .http
+        .get(test.url(&format!("/avatars/{}.svg", seeds::ADA_LOVELACE)))
+        .send()
+        .await
+        .expect("avatar");
+    assert_eq!(avatar.status(), StatusCode::OK);
+}
