@@ -46,6 +46,29 @@ test("create, rename and delete a project; the changes survive a reload", async 
   await expect(projects(page).getByRole("heading")).toHaveText(["Re-entry maths"]);
 });
 
+test("what is typed while a project is saving stays in the form", async ({ page, request }) => {
+  const person = await newUser(request, "Annie", "Easley");
+  await signIn(page, person);
+  await expect(page.getByTestId("projects-empty")).toBeVisible();
+  // The server's answer is held back until the next name has been typed.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/api/fn/projects/create", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await create(page, "Centaur", "Upper stage");
+  await expect(projects(page)).toHaveCount(1);
+  await expect(page.getByRole("button", { name: "Creating…" })).toBeDisabled();
+  await page.getByLabel("Name", { exact: true }).first().fill("Atlas");
+  release();
+  await expect(page.getByRole("button", { name: "Create project" })).toBeEnabled();
+  await expect(projects(page).first()).toContainText("Centaur");
+  // The sent name is confirmed and its description cleared; the new name is still there.
+  await expect(page.getByLabel("Name", { exact: true }).first()).toHaveValue("Atlas");
+  await expect(page.locator("#new-project-description")).toHaveValue("");
+});
+
 test("validation and conflict answers show beside the fields", async ({ page, request }) => {
   const person = await newUser(request, "Dorothy", "Vaughan");
   await signIn(page, person);

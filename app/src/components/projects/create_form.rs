@@ -44,6 +44,12 @@ pub(super) fn CreateForm(rows: RwSignal<Vec<Row>>) -> impl IntoView {
         });
         saving.set(true);
         error.set(None);
+        // What was sent, so that success clears only that: whatever the person typed while
+        // the project was saving stays in the form.
+        let sent = (
+            input.name.clone(),
+            input.description.clone().unwrap_or_default(),
+        );
         spawn_local(async move {
             let result = create_project(input).await;
             rows.update(|rows| rows.retain(|row| row.project.id != placeholder));
@@ -58,8 +64,12 @@ pub(super) fn CreateForm(rows: RwSignal<Vec<Row>>) -> impl IntoView {
                             },
                         )
                     });
-                    name.set(String::new());
-                    description.set(String::new());
+                    if name.get_untracked() == sent.0 {
+                        name.set(String::new());
+                    }
+                    if description.get_untracked() == sent.1 {
+                        description.set(String::new());
+                    }
                 }
                 Err(failure) => error.set(Some(failure)),
             }
