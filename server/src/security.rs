@@ -8,6 +8,11 @@
 //! that is the app's own origin alone; through a proxy elsewhere, the proxy's origin. Leptos's inline hydration
 //! scripts carry a per-response nonce (Leptos generates one for every render and puts it on
 //! the scripts it writes), so no `'unsafe-inline'` is needed for scripts.
+//!
+//! Images are the one exception to "scripts, connections and frames from the Frontend API
+//! only": in Clerk mode profile images come from Clerk's image CDN (`https://img.clerk.com`),
+//! which no Frontend API proxy carries, so `img-src` names it, proxy or not. Without it every
+//! avatar (the app's and Clerk's components') would be blocked. Images only, never scripts.
 
 use app::ClerkScript;
 use axum::{
@@ -27,6 +32,8 @@ pub(crate) struct PagePolicy {
     /// Frontend API host, and the origins of a `CLERK_JS_URL` or `CLERK_UI_URL` set
     /// elsewhere).
     clerk_origins: Vec<String>,
+    /// Real Clerk (not the emulator): profile images come from Clerk's image CDN.
+    clerk_images: bool,
     /// `cargo leptos watch`'s live-reload socket, when it is running.
     live_reload: Option<String>,
 }
@@ -50,6 +57,7 @@ impl PagePolicy {
         }
         Self {
             clerk_origins,
+            clerk_images: !emulated,
             live_reload: live_reload_port.map(|port| format!("ws://*:{port} wss://*:{port}")),
         }
     }
@@ -70,12 +78,12 @@ impl PagePolicy {
             .as_deref()
             .map(|sources| format!(" {sources}"))
             .unwrap_or_default();
-        // Clerk serves profile images from its image CDN, not the Frontend API host; images
-        // only, never scripts. The emulator serves its avatars itself.
-        let images = if clerk.is_empty() {
-            ""
-        } else {
+        // Clerk serves profile images from its image CDN, not the Frontend API host (and not
+        // through a proxy); images only, never scripts. The emulator serves its avatars itself.
+        let images = if self.clerk_images {
             " https://img.clerk.com"
+        } else {
+            ""
         };
         // `'wasm-unsafe-eval'` lets the page compile its own WebAssembly and nothing else;
         // inline styles stay allowed because clerk-js injects its component styles.
@@ -280,14 +288,25 @@ mod tests {
             ui_script_url: "/__clerk/npm/@clerk/ui@1/dist/ui.browser.js".into(),
         };
         let policy = PagePolicy::new(&script, false, None).header_value("n");
-        for name in ["script-src", "connect-src", "frame-src", "img-src"] {
+        for name in [
+            "default-src",
+            "script-src",
+            "connect-src",
+            "frame-src",
+            "worker-src",
+        ] {
             let sources = directive(&policy, name);
             assert!(
-                sources.iter().all(|s| s.starts_with('\'') || *s == "data:"),
+                sources.iter().all(|s| s.starts_with('\'') || *s == "blob:"),
                 "{name}: {sources:?}"
             );
         }
-        assert!(!policy.contains("https://"), "{policy}");
+        // Images: Clerk's image CDN besides the page's own, as without a proxy.
+        assert_eq!(
+            directive(&policy, "img-src"),
+            ["'self'", "data:", "https://img.clerk.com"]
+        );
+        assert_eq!(policy.matches("https://").count(), 1, "{policy}");
     }
 
     #[test]
