@@ -1,7 +1,21 @@
 // Shared steps: signing in through the emulator's page (which runs the real clerk-js) or
 // through Clerk's own <SignIn/> on the app's sign-in page (the real @clerk/ui), and talking
 // to the emulator's control and Backend APIs.
+//
+// Two topologies run these specs (end2end/playwright.config.ts): `chromium`, the development
+// server with the emulator mounted in the app under /__clerk, and `production`
+// (scripts/e2e-production), the release bundle behind nginx whose Clerk is the standalone
+// emulator at EMULATOR_URL, reached by the browser only through the app's Frontend API proxy.
 import { expect, type APIRequestContext, type BrowserContext, type Page } from "@playwright/test";
+
+/// True in the production topology: there the emulator is not part of the app.
+export const PRODUCTION = process.env.E2E_TOPOLOGY === "production";
+
+/// Where the emulator's Backend and control APIs are: its own origin in production, the app's
+/// /__clerk in development (a relative URL, resolved against the project's baseURL).
+export function emulatorUrl(path: string): string {
+  return `${process.env.EMULATOR_URL ?? "/__clerk"}${path}`;
+}
 
 export const ADA = {
   id: "user_2seedAdaLovelace00000000000",
@@ -25,12 +39,20 @@ export function accountButton(page: Page, person: Person) {
   return page.getByRole("button", { name: new RegExp(`Continue as ${person.name}`) }).filter({ hasText: person.email });
 }
 
-/// On the emulator's own sign-in page, pick the person (any person the emulator knows, with or
-/// without a password) and land on the dashboard.
+/// Signs the person in and lands on the dashboard. In development: on the emulator's own
+/// sign-in page, pick the person (any person the emulator knows, with or without a password).
+/// In production, where the emulator serves no page of its own: Clerk's <SignIn/> on the app's
+/// /sign-in, given a sign-in token (ticket) minted through the Backend API, as an app's
+/// "sign in as" link would be.
 export async function signIn(page: Page, person: Person = ADA): Promise<void> {
-  await page.goto("/__clerk/sign-in?redirect_url=/dashboard");
-  await accountButton(page, person).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
+  if (PRODUCTION) {
+    const ticket = await signInTicket(page.request, person);
+    await page.goto(`/sign-in?redirect_url=/dashboard&__clerk_ticket=${encodeURIComponent(ticket)}`);
+  } else {
+    await page.goto("/__clerk/sign-in?redirect_url=/dashboard");
+    await accountButton(page, person).click();
+  }
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 15_000 });
   await expect(page.getByRole("heading", { level: 1 })).toContainText(person.name.split(" ")[0]);
   // The server painted the page signed in; wait for the app's own Clerk.load() too, so that
   // tests reading window.Clerk find the session there.
@@ -50,9 +72,17 @@ export async function signInWithClerkForm(page: Page, person: { email: string; p
   await form.getByRole("button", { name: "Continue", exact: true }).click();
 }
 
-/// A call to the emulator's control API (test-only endpoints under /__clerk/_emulator).
+/// A sign-in token for the person (found by email), minted through the Backend API.
+export async function signInTicket(request: APIRequestContext, person: Person): Promise<string> {
+  const users = await backendApi(request, "GET", `/v1/users?email_address=${encodeURIComponent(person.email)}`);
+  expect(users, person.email).toHaveLength(1);
+  const { token } = await backendApi(request, "POST", "/v1/sign_in_tokens", { user_id: users[0].id, expires_in_seconds: 300 });
+  return token;
+}
+
+/// A call to the emulator's control API (test-only endpoints under /_emulator).
 export async function control(request: APIRequestContext, method: string, path: string, data?: unknown) {
-  const response = await request.fetch(`/__clerk/_emulator${path}`, { method, data });
+  const response = await request.fetch(emulatorUrl(`/_emulator${path}`), { method, data });
   expect(response.ok(), `${method} ${path}: ${response.status()} ${await response.text()}`).toBe(true);
   return response.status() === 204 ? null : response.json();
 }
@@ -65,7 +95,7 @@ export async function emulatorInfo(request: APIRequestContext) {
 /// A call to the emulator's Backend API with its secret key, as a server would make it.
 export async function backendApi(request: APIRequestContext, method: string, path: string, data?: unknown) {
   const { secret_key } = await emulatorInfo(request);
-  const response = await request.fetch(`/__clerk${path}`, {
+  const response = await request.fetch(emulatorUrl(path), {
     method,
     data,
     headers: { Authorization: `Bearer ${secret_key}` },
