@@ -431,31 +431,46 @@ async fn a_dead_upstream_answers_502_in_clerks_error_shape(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn nothing_under_the_proxy_path_reaches_the_auth_layer(pool: PgPool) {
     let (upstream, upstream_url) = Upstream::start().await;
+    // A mount path of its own: nothing the auth layer knows by name.
     let (app, _clerk) = proxied_app(
         pool,
         &upstream_url,
-        &[("CLERK_AUTHORIZED_PARTIES", "https://app.example.com")],
+        &[
+            ("CLERK_PROXY_URL", "/fapi"),
+            ("CLERK_AUTHORIZED_PARTIES", "https://app.example.com"),
+        ],
     )
     .await;
-    // A cross-site write with a token the auth layer would refuse (401) and cookies its
-    // CSRF check would refuse (403): Clerk's business, so forwarded as it is.
-    let write = app
+    let session = format!(
+        "__session={}; __client_uat={}",
+        Mint::session("user_ada").sign(),
+        now() - 30
+    );
+    // A cookie-authenticated write from another site: the CSRF check would answer 403.
+    let cookie_write = app
         .client
-        .post(app.url("/__clerk/v1/client/sessions/sess_1/tokens"))
+        .post(app.url("/fapi/v1/client/sessions/sess_1/tokens"))
         .header(header::ORIGIN, "https://evil.example")
-        .header(header::AUTHORIZATION, "Bearer not-a-token")
-        .header(
-            header::COOKIE,
-            format!("__session=garbage; __client_uat={}", now() - 30),
-        )
+        .header(header::COOKIE, &session)
         .send()
         .await
         .unwrap();
-    assert_eq!(write.status(), StatusCode::OK);
-    // A document navigation with a stale session: the auth layer would start a handshake.
+    assert_eq!(cookie_write.status(), StatusCode::OK);
+    // A cross-site write with a token the auth layer would refuse.
+    let bearer_write = app
+        .client
+        .post(app.url("/fapi/v1/client/sessions/sess_1/touch"))
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::AUTHORIZATION, "Bearer not-a-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bearer_write.status(), StatusCode::OK);
+    // A document navigation signed in by `__client_uat` without a session token: the auth
+    // layer would send it to the handshake (307).
     let navigation = app
         .client
-        .get(app.url("/__clerk/v1/client"))
+        .get(app.url("/fapi/v1/client"))
         .header("sec-fetch-dest", "document")
         .header(header::ACCEPT, "text/html")
         .header(
@@ -467,14 +482,22 @@ async fn nothing_under_the_proxy_path_reaches_the_auth_layer(pool: PgPool) {
         .unwrap();
     assert_eq!(navigation.status(), StatusCode::OK);
     let received = upstream.received();
-    assert_eq!(received.len(), 2);
+    assert_eq!(received.len(), 3);
     assert_eq!(
-        received[0].header("authorization").as_deref(),
+        received[0].header("cookie").as_deref(),
+        Some(session.as_str())
+    );
+    assert_eq!(
+        received[1].header("authorization").as_deref(),
         Some("Bearer not-a-token")
     );
     assert_eq!(
-        received[0].header("origin").as_deref(),
+        received[1].header("origin").as_deref(),
         Some("https://evil.example")
+    );
+    assert_eq!(
+        received[0].header("clerk-proxy-url"),
+        Some(format!("{}/fapi", app.address))
     );
 }
 
