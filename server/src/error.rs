@@ -15,6 +15,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+use crate::routes::API_PREFIX;
+
 /// Unknown paths under `/api/` answer JSON, not the HTML not-found page.
 pub(crate) async fn api_not_found() -> ApiError {
     ApiError::not_found()
@@ -23,7 +25,7 @@ pub(crate) async fn api_not_found() -> ApiError {
 /// Rewrites an error answer under `/api/` that is not JSON into the JSON error shape. The
 /// original body (a layer's or axum's plain text) is dropped: it is not ours to show.
 pub(crate) async fn json_errors(request: Request, next: Next) -> Response {
-    let is_api = request.uri().path().starts_with("/api/");
+    let is_api = request.uri().path().starts_with(API_PREFIX);
     let response = next.run(request).await;
     let status = response.status();
     if !is_api || !(status.is_client_error() || status.is_server_error()) || is_json(&response) {

@@ -24,7 +24,7 @@ use axum::{
 };
 use url::Url;
 
-use crate::http::BrowserOrigin;
+use crate::{http::BrowserOrigin, routes::API_PREFIX};
 
 use super::{
     failure::{AuthFailure, Rejection},
@@ -49,12 +49,10 @@ pub async fn authenticate(
     mut request: Request,
     next: Next,
 ) -> Response {
+    // Static assets, probes, webhooks and the emulator never reach this layer: the router
+    // (`startup.rs`) mounts them outside it.
     let path = request.uri().path();
-    // Static assets never need a user.
-    if path.starts_with("/pkg/") {
-        return next.run(request).await;
-    }
-    let is_api = path.starts_with("/api/");
+    let is_api = path.starts_with(API_PREFIX);
     // Only pages: the Frontend API's own pages (proxy mode) and probes are no app pages.
     let handshake = state.handshake.as_deref().filter(|_| {
         !is_api

@@ -31,12 +31,12 @@ pub mod guard;
 mod http;
 mod ids;
 
+pub use crate::core::Emulator;
+pub use crate::core::cookie_suffix;
+pub use crate::core::tokens::{SESSION_TOKEN_CATEGORY, TEMPLATE_TOKEN_CATEGORY, TokenOptions};
 pub use config::{
     EmulatorConfig, WebhookTarget, default_clerk_js_dir, random_secret_key, random_webhook_secret,
 };
-pub use core::Emulator;
-pub use core::cookie_suffix;
-pub use core::tokens::{SESSION_TOKEN_CATEGORY, TEMPLATE_TOKEN_CATEGORY, TokenOptions};
 pub use error::EmulatorError;
 
 impl Emulator {

@@ -1,23 +1,23 @@
 //! The Frontend API flows clerk-js 6 runs, spoken as clerk-js speaks (forms with snake_case
-//! keys, writes as `POST ?_method=…`): sign-in with a password, sign-up, sign-out, Clerk's
-//! error codes, the `__client_uat` cookies, and the fault switches.
-
-use std::time::{Duration, Instant};
+//! keys, writes as `POST ?_method=…`): the environment, sign-in with a password, sign-up,
+//! Clerk's error codes and the `__client_uat` cookies. What follows a sign-in (sign-out,
+//! expiry, the fault switches, the profile) is in `fapi_sessions.rs`; both speak through the
+//! helpers here.
 
 use axum::http::StatusCode;
 use clerk_emulator::seeds;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestEmulator, cookie_value, set_cookies, sign_in, spawn};
+use crate::helpers::{TestEmulator, cookie_value, set_cookies, spawn};
 
-struct Answer {
-    status: StatusCode,
-    body: Value,
-    cookies: Vec<String>,
-    client: Option<String>,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) body: Value,
+    pub(crate) cookies: Vec<String>,
+    pub(crate) client: Option<String>,
 }
 
-async fn post(
+pub(crate) async fn post(
     test: &TestEmulator,
     path: &str,
     client: Option<&str>,
@@ -43,7 +43,7 @@ async fn post(
     }
 }
 
-async fn get(test: &TestEmulator, path: &str, client: Option<&str>) -> Answer {
+pub(crate) async fn get(test: &TestEmulator, path: &str, client: Option<&str>) -> Answer {
     let mut request = test.http.get(test.url(path));
     if let Some(client) = client {
         request = request.header("cookie", format!("__client={client}"));
@@ -59,7 +59,7 @@ async fn get(test: &TestEmulator, path: &str, client: Option<&str>) -> Answer {
     }
 }
 
-fn uat(answer: &Answer, name: &str) -> Option<String> {
+pub(crate) fn uat(answer: &Answer, name: &str) -> Option<String> {
     answer.cookies.iter().find_map(|c| {
         c.strip_prefix(&format!("{name}="))
             .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
@@ -295,206 +295,4 @@ async fn a_sign_up_with_email_and_password_creates_the_user_and_signs_in() {
         partial.body["response"]["missing_fields"],
         json!(["password"])
     );
-}
-
-#[tokio::test]
-async fn signing_out_through_the_method_override_ends_the_session_and_zeroes_client_uat() {
-    let test = spawn().await;
-    let client = sign_in(&test, seeds::ADA_LOVELACE).await;
-    let out = post(
-        &test,
-        "/v1/client/sessions?_method=DELETE",
-        Some(&client),
-        &[],
-    )
-    .await;
-    assert_eq!(out.status, StatusCode::OK, "{}", out.body);
-    assert_eq!(out.body["response"]["sessions"], json!([]));
-    assert_eq!(uat(&out, "__client_uat").as_deref(), Some("0"));
-    let after = get(&test, "/v1/client", Some(&client)).await;
-    assert_eq!(after.body["response"]["sessions"], json!([]));
-
-    // `DELETE /v1/client` forgets the client altogether.
-    let client = sign_in(&test, seeds::ADA_LOVELACE).await;
-    let gone = post(&test, "/v1/client?_method=DELETE", Some(&client), &[]).await;
-    assert_eq!(gone.body["response"]["deleted"], true);
-    assert_eq!(
-        get(&test, "/v1/client", Some(&client)).await.body["response"],
-        Value::Null
-    );
-}
-
-#[tokio::test]
-async fn an_expired_client_or_session_is_signed_out() {
-    let test = spawn().await;
-    let client = sign_in(&test, seeds::ADA_LOVELACE).await;
-    let view = get(&test, "/v1/client", Some(&client)).await;
-    let sid = view.body["response"]["sessions"][0]["id"]
-        .as_str()
-        .expect("sid")
-        .to_owned();
-    let (status, _) = test
-        .send(
-            "POST",
-            &format!("/_emulator/sessions/{sid}/expire"),
-            json!(null),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let token = post(
-        &test,
-        &format!("/v1/client/sessions/{sid}/tokens"),
-        Some(&client),
-        &[],
-    )
-    .await;
-    assert_eq!(token.status, StatusCode::UNAUTHORIZED);
-
-    let client = sign_in(&test, seeds::GRACE_HOPPER).await;
-    let view = get(&test, "/v1/client", Some(&client)).await;
-    let client_id = view.body["response"]["id"].as_str().expect("id").to_owned();
-    let sid = view.body["response"]["sessions"][0]["id"]
-        .as_str()
-        .expect("sid")
-        .to_owned();
-    let (status, _) = test
-        .send(
-            "POST",
-            &format!("/_emulator/clients/{client_id}/expire"),
-            json!(null),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        get(&test, "/v1/client", Some(&client)).await.body["response"],
-        Value::Null
-    );
-    let token = post(
-        &test,
-        &format!("/v1/client/sessions/{sid}/tokens"),
-        Some(&client),
-        &[],
-    )
-    .await;
-    assert_eq!(token.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(token.body["errors"][0]["code"], "signed_out");
-}
-
-#[tokio::test]
-async fn the_token_fault_switch_fails_or_slows_token_requests_then_recovers() {
-    let test = spawn().await;
-    let client = sign_in(&test, seeds::ADA_LOVELACE).await;
-    let view = get(&test, "/v1/client", Some(&client)).await;
-    let sid = view.body["response"]["sessions"][0]["id"]
-        .as_str()
-        .expect("sid")
-        .to_owned();
-    let path = format!("/v1/client/sessions/{sid}/tokens");
-
-    let (status, _) = test
-        .send(
-            "PUT",
-            "/_emulator/frontend-api/token-failure",
-            json!({ "status": 503, "retry_after_secs": 3, "count": 2 }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    // While failing, client answers carry no token either: clerk-js must ask, and fail.
-    let view = get(&test, "/v1/client", Some(&client)).await;
-    assert_eq!(
-        view.body["response"]["sessions"][0]["last_active_token"],
-        Value::Null
-    );
-    for _ in 0..2 {
-        let failed = post(&test, &path, Some(&client), &[]).await;
-        assert_eq!(failed.status, StatusCode::SERVICE_UNAVAILABLE);
-    }
-    assert_eq!(
-        post(&test, &path, Some(&client), &[]).await.status,
-        StatusCode::OK
-    );
-
-    let (status, _) = test
-        .send(
-            "PUT",
-            "/_emulator/frontend-api/token-failure",
-            json!({ "delay_ms": 400, "count": 1 }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let started = Instant::now();
-    assert_eq!(
-        post(&test, &path, Some(&client), &[]).await.status,
-        StatusCode::OK
-    );
-    assert!(started.elapsed() >= Duration::from_millis(400));
-
-    let (status, body) = test
-        .send(
-            "PUT",
-            "/_emulator/frontend-api/token-failure",
-            json!({ "status": 404 }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-}
-
-#[tokio::test]
-async fn the_profile_reads_active_devices_and_changes_names_of_the_signed_in_person_only() {
-    let test = spawn().await;
-    // Signed out, neither answers.
-    assert_eq!(
-        get(&test, "/v1/me/sessions/active", None).await.status,
-        StatusCode::UNAUTHORIZED
-    );
-    let refused = post(&test, "/v1/me?_method=PATCH", None, &[("first_name", "X")]).await;
-    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
-
-    let client = sign_in(&test, seeds::GRACE_HOPPER).await;
-    let devices = get(&test, "/v1/me/sessions/active", Some(&client)).await;
-    assert_eq!(devices.status, StatusCode::OK, "{}", devices.body);
-    // A bare array (clerk-js reads the payload itself), one active session.
-    let sessions = devices.body.as_array().expect("an array");
-    assert_eq!(sessions.len(), 1, "{}", devices.body);
-    assert_eq!(sessions[0]["status"], "active");
-    assert_eq!(sessions[0]["latest_activity"]["object"], "session_activity");
-
-    let changed = post(
-        &test,
-        "/v1/me?_method=PATCH",
-        Some(&client),
-        &[("first_name", "Amazing"), ("last_name", "")],
-    )
-    .await;
-    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
-    assert_eq!(changed.body["response"]["first_name"], "Amazing");
-    assert_eq!(changed.body["response"]["last_name"], Value::Null);
-    assert_eq!(
-        changed.body["client"]["sessions"][0]["user"]["first_name"],
-        "Amazing"
-    );
-    let (_, user) = test
-        .get(&format!("/_emulator/users/{}", seeds::GRACE_HOPPER))
-        .await;
-    assert_eq!(user["first_name"], "Amazing");
-
-    // Only the names: anything else is refused by name, and nothing changes.
-    let other = post(
-        &test,
-        "/v1/me?_method=PATCH",
-        Some(&client),
-        &[("first_name", "Grace"), ("username", "grace")],
-    )
-    .await;
-    assert_eq!(
-        other.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        other.body
-    );
-    assert_eq!(other.body["errors"][0]["meta"]["param_name"], "username");
-    let (_, user) = test
-        .get(&format!("/_emulator/users/{}", seeds::GRACE_HOPPER))
-        .await;
-    assert_eq!(user["first_name"], "Amazing");
 }

@@ -5,8 +5,11 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod backend_api;
+mod backend_api_sessions;
+mod backend_api_users;
 mod binary;
 mod fapi_flows;
+mod fapi_sessions;
 mod frontend_api;
 mod handshake;
 mod helpers;
