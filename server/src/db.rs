@@ -1,5 +1,6 @@
 //! The PostgreSQL pools, the schema at start-up (migrated, or checked) and readiness.
 
+pub mod deliveries;
 pub mod executor;
 pub mod projects;
 pub mod users;

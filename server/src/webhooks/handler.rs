@@ -27,7 +27,7 @@ use super::{
 };
 use crate::{
     auth::Authenticator,
-    db::{Db, repository_error, users::PgUsersInTx},
+    db::{Db, deliveries, repository_error, users::PgUsersInTx},
 };
 
 /// The Svix verifier, built once from `CLERK_WEBHOOK_SIGNING_SECRET`.
@@ -132,18 +132,14 @@ async fn apply(
     event: &UserEvent,
 ) -> Result<Outcome, RepositoryError> {
     let mut tx = state.db.begin().await.map_err(repository_error)?;
-    let first_delivery = sqlx::query!(
-        "insert into webhook_deliveries (svix_id, event_type, clerk_user_id)
-         values ($1, $2, $3) on conflict (svix_id) do nothing",
+    let first_delivery = deliveries::record(
+        &mut tx,
         svix_id,
         kind(event),
         event.clerk_id().map(ClerkId::as_str),
     )
-    .execute(&mut tx)
     .await
-    .map_err(repository_error)?
-    .rows_affected()
-        == 1;
+    .map_err(repository_error)?;
     if !first_delivery {
         tx.commit().await.map_err(repository_error)?;
         return Ok(Outcome::Duplicate);

@@ -5,31 +5,17 @@
 
 use std::time::Duration;
 
-use sqlx::PgExecutor;
 use tokio::task::JoinHandle;
 
 use crate::db::Db;
+/// The purge itself, a query of `webhook_deliveries`' own module.
+pub use crate::db::deliveries::purge_deliveries;
 
 /// How long a delivery's id is kept.
 pub const RETENTION: Duration = Duration::from_secs(3 * 24 * 3600);
 
 /// How often the purge runs.
 pub(crate) const EVERY: Duration = Duration::from_secs(3600);
-
-/// Deletes the deliveries received more than `retention` ago; returns how many.
-pub async fn purge_deliveries(
-    db: impl PgExecutor<'_>,
-    retention: Duration,
-) -> Result<u64, sqlx::Error> {
-    let deleted = sqlx::query!(
-        "delete from webhook_deliveries where received_at < now() - make_interval(secs => $1)",
-        retention.as_secs_f64(),
-    )
-    .execute(db)
-    .await?
-    .rows_affected();
-    Ok(deleted)
-}
 
 /// Purges once a minute after start-up, then every [`EVERY`]. A failure (the database is
 /// down) is logged and tried again at the next tick.
