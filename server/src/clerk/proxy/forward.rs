@@ -1,18 +1,15 @@
 //! One proxied request: the request as the Frontend API gets it, and its answer as the
 //! browser gets it.
 
-use std::sync::{
-    Arc,
-    atomic::{AtomicBool, Ordering},
-};
+use std::sync::Arc;
 
 use axum::{
-    body::{Body, Bytes, HttpBody},
+    body::{Body, HttpBody},
     extract::{Request, State},
     http::{HeaderMap, HeaderName, HeaderValue, Uri, header},
     response::{IntoResponse, Response},
 };
-use futures::StreamExt;
+use http_body_util::{LengthLimitError, Limited};
 use url::Url;
 
 use super::{Failure, FrontendApiProxy};
@@ -49,8 +46,6 @@ const REPLACED: [&str; 13] = [
     "true-client-ip",
 ];
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
 pub(super) async fn forward(
     State(proxy): State<Arc<FrontendApiProxy>>,
     request: Request,
@@ -71,14 +66,17 @@ async fn proxied(proxy: &FrontendApiProxy, request: Request) -> Result<Response,
     }
     let target = target_url(&proxy.upstream, &parts.uri);
     let headers = request_headers(&parts.headers, &origin, &proxy_url, &proxy.secret_key)?;
-    let over_limit = Arc::new(AtomicBool::new(false));
     let mut upstream = proxy.client.request(parts.method, target).headers(headers);
     if !body.is_end_stream() {
-        upstream = upstream.body(limited(body, proxy.body_limit, over_limit.clone()));
+        // Past the limit the stream fails, so the upstream request is abandoned.
+        let limited = Limited::new(body, proxy.body_limit);
+        upstream = upstream.body(reqwest::Body::wrap_stream(
+            Body::new(limited).into_data_stream(),
+        ));
     }
     let response = match tokio::time::timeout(proxy.timeout, upstream.send()).await {
         Ok(Ok(response)) => response,
-        Ok(Err(_)) if over_limit.load(Ordering::Relaxed) => return Err(Failure::TooLarge),
+        Ok(Err(error)) if over_the_limit(&error) => return Err(Failure::TooLarge),
         Ok(Err(error)) if error.is_timeout() => {
             tracing::warn!(%error, "Frontend API proxy: upstream timed out");
             return Err(Failure::Timeout);
@@ -96,6 +94,18 @@ async fn proxied(proxy: &FrontendApiProxy, request: Request) -> Result<Response,
         }
     };
     Ok(to_browser(response, &proxy.upstream, &proxy_url))
+}
+
+/// Whether the upstream request failed because the body went past the proxy's limit.
+fn over_the_limit(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        if error.is::<LengthLimitError>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 /// reqwest's top error says only "error sending request"; the cause is below it.
@@ -202,22 +212,6 @@ fn request_headers(
         headers.insert(HeaderName::from_static("x-forwarded-for"), value);
     }
     Ok(headers)
-}
-
-/// The request body, counted as it streams: past `limit` the stream fails (so the upstream
-/// request is abandoned) and `over` says why.
-fn limited(body: Body, limit: usize, over: Arc<AtomicBool>) -> reqwest::Body {
-    let mut seen = 0usize;
-    let stream = body.into_data_stream().map(move |chunk| {
-        let chunk: Bytes = chunk.map_err(BoxError::from)?;
-        seen = seen.saturating_add(chunk.len());
-        if seen > limit {
-            over.store(true, Ordering::Relaxed);
-            return Err(BoxError::from("request body over the proxy's limit"));
-        }
-        Ok(chunk)
-    });
-    reqwest::Body::wrap_stream(stream)
 }
 
 /// The upstream answer for the browser: status, headers but hop-by-hop ones (every line of
