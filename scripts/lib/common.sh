@@ -79,6 +79,23 @@ pg_create_db() {
 }
 
 # PgBouncer's binary: on PATH, or where Debian's package puts it (/usr/sbin).
+# pg_local_or_throwaway NAME: the PostgreSQL of DATABASE_URL when it is on 127.0.0.1 (scripts/
+# test's throwaway cluster), else a throwaway cluster of its own in a new folder named for
+# NAME, with DATABASE_URL pointed at it. Sets pg_port, and PGDIR to the folder it started
+# (empty when it reused one): the caller stops and removes it with pg_stop.
+pg_local_or_throwaway() {
+  local name=$1
+  PGDIR=
+  if [[ "${DATABASE_URL:-}" =~ ^postgres(ql)?://[^@/]*@127\.0\.0\.1:([0-9]+)/ ]]; then
+    pg_port=${BASH_REMATCH[2]}
+  else
+    PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/populatte-$name-pg.XXXXXX")
+    pg_port=$(free_port)
+    PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" pg_start "$PGDIR" "$pg_port"
+    export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+  fi
+}
+
 pgbouncer_bin() {
   command -v pgbouncer 2>/dev/null || { [ -x /usr/sbin/pgbouncer ] && echo /usr/sbin/pgbouncer; }
 }
